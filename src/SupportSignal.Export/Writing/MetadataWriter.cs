@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text.Json;
+using SupportSignal.Data.Classification;
+
+namespace SupportSignal.Export.Writing;
+
+internal sealed record DocumentMetadata(
+    DateTime ExportedAt,
+    string ExportedBy,
+    string Provider,
+    string? LatestMigration,
+    ExportSelection Selection,
+    IReadOnlyDictionary<string, long> Counts,
+    string ApplicationVersion);
+
+/// <summary>Writes the "metadata" object of format version 1 (docs/export-format.md).</summary>
+internal static class MetadataWriter
+{
+    public static void Write(Utf8JsonWriter w, DocumentMetadata m)
+    {
+        var selection = m.Selection;
+        w.WriteStartObject("metadata");
+        w.WriteNumber("formatVersion", ExportService.FormatVersion);
+        w.WriteString("exportedAt", m.ExportedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        w.WriteString("exportType", selection.ExportType);
+        w.WriteString("exportedBy", m.ExportedBy);
+
+        w.WriteStartObject("application");
+        w.WriteString("name", "SupportSignal");
+        w.WriteString("version", m.ApplicationVersion);
+        w.WriteEndObject();
+
+        w.WriteStartObject("database");
+        w.WriteString("provider", m.Provider);
+        w.WriteString("latestMigration", m.LatestMigration);
+        w.WriteEndObject();
+
+        w.WriteStartObject("filtersApplied");
+        if (selection.RequestedTables is { } tables)
+        {
+            WriteStrings(w, "tables", tables);
+        }
+
+        w.WriteEndObject();
+
+        w.WriteStartObject("recordCounts");
+        foreach (var table in selection.Included)
+        {
+            w.WriteNumber(table.Name, m.Counts[table.Name]);
+        }
+
+        w.WriteEndObject();
+        w.WriteNumber("totalRecords", m.Counts.Values.Sum());
+
+        w.WriteStartObject("sanitization");
+        w.WriteBoolean("deidentified", false);
+        w.WriteStartArray("excludedTables");
+        foreach (var excluded in selection.Excluded)
+        {
+            w.WriteStartObject();
+            w.WriteString("table", excluded.Table);
+            w.WriteString("reason", excluded.Reason);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("removedColumns");
+        foreach (var removed in selection.RemovedColumns)
+        {
+            w.WriteStartObject();
+            w.WriteString("table", removed.Table);
+            w.WriteString("column", removed.Column);
+            w.WriteString("reason", removed.Reason);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+
+        w.WriteStartArray("tables");
+        foreach (var table in selection.Included)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", table.Name);
+            WriteStrings(w, "primaryKey", table.PrimaryKey);
+            w.WriteStartArray("columns");
+            foreach (var column in table.ExportedColumns)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", column.Name);
+                w.WriteString("type", column.StoreType);
+                w.WriteBoolean("nullable", column.Nullable);
+                w.WriteString("classification", column.Classification.ToWireName());
+                if (column.Kind == Catalog.ValueKind.Json)
+                {
+                    w.WriteBoolean("json", true);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("foreignKeys");
+            foreach (var fk in table.ForeignKeys)
+            {
+                w.WriteStartObject();
+                WriteStrings(w, "columns", fk.Columns);
+                w.WriteStartObject("references");
+                w.WriteString("table", fk.PrincipalTable);
+                WriteStrings(w, "columns", fk.PrincipalColumns);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            w.WriteStringValue(value);
+        }
+
+        w.WriteEndArray();
+    }
+}
