@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+
 using SupportSignal.Data.Entities;
 
 namespace SupportSignal.Data;

@@ -1,7 +1,9 @@
 using System.Xml.Linq;
+
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+
 using SupportSignal.Data.Entities;
 
 namespace SupportSignal.Data;

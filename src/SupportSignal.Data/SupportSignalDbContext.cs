@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+
 using SupportSignal.Data.Classification;
 using SupportSignal.Data.Entities;
+
 using static SupportSignal.Data.Classification.DataClass;
 
 namespace SupportSignal.Data;

@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 using SupportSignal.Data.Classification;
 using SupportSignal.Data.Entities;
+
 using static SupportSignal.Data.Classification.DataClass;
 
 namespace SupportSignal.Data.Configuration;

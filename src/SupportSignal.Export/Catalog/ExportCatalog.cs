@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+
 using SupportSignal.Data.Classification;
 
 namespace SupportSignal.Export.Catalog;

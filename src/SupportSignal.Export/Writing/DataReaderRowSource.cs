@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Text.Json;
+
 using SupportSignal.Export.Catalog;
 
 namespace SupportSignal.Export.Writing;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+
 using SupportSignal.Data.Classification;
 
 namespace SupportSignal.Export.Writing;

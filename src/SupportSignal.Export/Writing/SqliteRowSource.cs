@@ -1,6 +1,9 @@
 using System.Text.Json;
+
 using Microsoft.Data.Sqlite;
+
 using SQLitePCL;
+
 using SupportSignal.Export.Catalog;
 
 namespace SupportSignal.Export.Writing;
