@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace SupportSignal.Web.Pages;
+
+/// <summary>The body of an error status (404, 400, ...), re-executed under the original URL and method.</summary>
+public sealed class StatusModel : PageModel
+{
+    public int Code { get; private set; }
+
+    public string Heading => Code switch
+    {
+        StatusCodes.Status404NotFound => "Page not found",
+        StatusCodes.Status400BadRequest => "Bad request",
+        _ => "Something went wrong",
+    };
+
+    public string Message => Code switch
+    {
+        StatusCodes.Status404NotFound => "There is no page at this address.",
+        StatusCodes.Status400BadRequest => "The request was not valid. Reload the page and try again.",
+        _ => "The request could not be completed.",
+    };
+
+    public void OnGet(int code)
+    {
+        Code = code is >= 400 and <= 599 ? code : StatusCodes.Status404NotFound;
+        Response.StatusCode = Code;
+    }
+
+    public void OnPost(int code) => OnGet(code);
+}
