@@ -9,6 +9,8 @@ public sealed record ExportRequest
     /// <summary>Only these tables (database names). Null exports every exportable table.</summary>
     public IReadOnlyList<string>? Tables { get; init; }
 
+    public ExportFormat Format { get; init; } = ExportFormat.Json;
+
     /// <summary>Who asked: a user id, or "cli".</summary>
     public string ExportedBy { get; init; } = "cli";
 
@@ -21,7 +23,17 @@ public sealed class ExportRequestException(string field, string message) : Excep
     public string Field { get; } = field;
 }
 
-/// <summary>The outcome of a finished export.</summary>
+/// <summary>
+/// What an export would hold, from the same kind of snapshot the export reads: the record
+/// counts per table and the estimated size of the file in the requested format.
+/// </summary>
+public sealed record ExportPreview(
+    ExportSelection Selection,
+    IReadOnlyDictionary<string, long> RecordCounts,
+    long TotalRecords,
+    long EstimatedBytes);
+
+/// <summary>The outcome of a finished export. <see cref="Bytes"/> is the size of what was written to the stream.</summary>
 public sealed record ExportSummary(
     IReadOnlyDictionary<string, long> RecordCounts,
     long TotalRecords,

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
@@ -52,61 +53,168 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     {
         var selection = Select(request);
         var stopwatch = Stopwatch.StartNew();
-        var exportedAt = _time.GetUtcNow().UtcDateTime;
-        var sql = db.GetService<ISqlGenerationHelper>();
-        string delimit(string name) => sql.DelimitIdentifier(name);
-        var plans = selection.Included.Select(t => new TablePlan(t, delimit)).ToList();
+        var plans = Plans(selection);
+        var counted = new CountingStream(output);
 
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        await using var snapshot = await Snapshot.OpenAsync(db, _options, cancellationToken);
+        var metadata = await ReadMetadataAsync(snapshot, request, selection, plans, cancellationToken);
+        switch (request.Format)
         {
-            var connection = db.Database.GetDbConnection();
-            await using var transaction = await BeginSnapshotAsync(connection, cancellationToken);
-            await db.Database.UseTransactionAsync(transaction, cancellationToken);
-            try
-            {
-                var latestMigration = await db.LatestAppliedMigrationAsync(cancellationToken);
-                var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-                foreach (var plan in plans)
+            case ExportFormat.JsonGz:
+                await using (var gzip = new GZipStream(counted, CompressionLevel.Fastest, leaveOpen: true))
                 {
-                    counts[plan.Table.Name] = await CountAsync(connection, transaction, plan, cancellationToken);
+                    await WriteDocumentAsync(snapshot, gzip, metadata, plans, cancellationToken);
                 }
 
-                await using var writer = new Utf8JsonWriter(output, _writerOptions);
-                var jsonOutput = new JsonOutput(writer);
-                writer.WriteStartObject();
-                MetadataWriter.Write(writer, new DocumentMetadata(
-                    exportedAt, request.ExportedBy, ProviderName(db.Provider), latestMigration, selection, counts, ApplicationVersion));
-
-                IRowSource rows = _options.UseSqliteFastPath && connection is SqliteConnection sqlite
-                    ? new SqliteRowSource(sqlite)
-                    : new DataReaderRowSource(connection, transaction);
-                writer.WriteStartObject("data");
-                foreach (var plan in plans)
-                {
-                    writer.WriteStartArray(plan.Table.Name);
-                    var written = await rows.WriteRowsAsync(plan, jsonOutput, cancellationToken);
-                    writer.WriteEndArray();
-                    if (written != counts[plan.Table.Name])
-                    {
-                        throw new InvalidOperationException(
-                            $"{plan.Table.Name}: {written} rows streamed but {counts[plan.Table.Name]} counted in the same snapshot.");
-                    }
-                }
-
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-                await writer.FlushAsync(cancellationToken);
-                return new ExportSummary(counts, counts.Values.Sum(), writer.BytesCommitted, stopwatch.Elapsed);
-            }
-            finally
-            {
-                await db.Database.UseTransactionAsync(null, CancellationToken.None);
-            }
+                break;
+            case ExportFormat.Zip:
+                await WriteZipAsync(snapshot, counted, metadata, plans, cancellationToken);
+                break;
+            default:
+                await WriteDocumentAsync(snapshot, counted, metadata, plans, cancellationToken);
+                break;
         }
-        finally
+
+        await counted.FlushAsync(cancellationToken);
+        return new ExportSummary(metadata.Counts, metadata.Counts.Values.Sum(), counted.BytesWritten, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// Counts the rows the request would export and estimates the file size: the first rows of
+    /// each table go through the real writer (and compressor) and are scaled by the counts.
+    /// </summary>
+    public async Task<ExportPreview> PreviewAsync(ExportRequest request, CancellationToken cancellationToken = default)
+    {
+        const int SampleRows = 200;
+        var selection = Select(request);
+        var plans = Plans(selection);
+        await using var snapshot = await Snapshot.OpenAsync(db, _options, cancellationToken);
+        var metadata = await ReadMetadataAsync(snapshot, request, selection, plans, cancellationToken);
+
+        var samples = plans.Select(p => p.FirstRows(SampleRows, db.Provider)).ToList();
+        var sampleRows = new Dictionary<string, long>(StringComparer.Ordinal);
+        var json = new CountingStream(Stream.Null);
+        long estimate;
+        await using (var writer = new Utf8JsonWriter(json, _writerOptions))
         {
-            await db.Database.CloseConnectionAsync();
+            var output = JsonOutput.Document(writer);
+            writer.WriteStartObject();
+            MetadataWriter.Write(writer, metadata);
+            writer.WriteStartObject("data");
+            await writer.FlushAsync(cancellationToken);
+            estimate = json.BytesWritten;
+            foreach (var plan in samples)
+            {
+                var before = json.BytesWritten + writer.BytesPending;
+                writer.WriteStartArray(plan.Table.Name);
+                var rows = await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken);
+                writer.WriteEndArray();
+                await writer.FlushAsync(cancellationToken);
+                var bytes = json.BytesWritten - before;
+                sampleRows[plan.Table.Name] = rows;
+                var count = metadata.Counts[plan.Table.Name];
+                estimate += rows == 0 ? bytes : bytes + ((bytes - TableFraming(plan)) * (count - rows) / rows);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+            await writer.FlushAsync(cancellationToken);
+            estimate += 2;
+        }
+
+        if (request.Format != ExportFormat.Json)
+        {
+            // Compressed size scales with how well the sample itself compresses in that format.
+            var compressed = new CountingStream(Stream.Null);
+            var sampleMetadata = metadata with { Counts = sampleRows };
+            if (request.Format == ExportFormat.Zip)
+            {
+                await WriteZipAsync(snapshot, compressed, sampleMetadata, samples, cancellationToken);
+            }
+            else
+            {
+                await using var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true);
+                await WriteDocumentAsync(snapshot, gzip, sampleMetadata, samples, cancellationToken);
+            }
+
+            estimate = (long)(estimate * ((double)compressed.BytesWritten / Math.Max(1, json.BytesWritten)));
+        }
+
+        return new ExportPreview(selection, metadata.Counts, metadata.Counts.Values.Sum(), estimate);
+    }
+
+    // `"name":[` and `]`, which a table has once whatever its row count.
+    private static long TableFraming(TablePlan plan) => plan.Table.Name.Length + 5;
+
+    private List<TablePlan> Plans(ExportSelection selection)
+    {
+        var sql = db.GetService<ISqlGenerationHelper>();
+        return selection.Included.Select(t => new TablePlan(t, name => sql.DelimitIdentifier(name))).ToList();
+    }
+
+    private async Task<DocumentMetadata> ReadMetadataAsync(
+        Snapshot snapshot, ExportRequest request, ExportSelection selection, List<TablePlan> plans, CancellationToken cancellationToken)
+    {
+        var latestMigration = await db.LatestAppliedMigrationAsync(cancellationToken);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var plan in plans)
+        {
+            counts[plan.Table.Name] = await snapshot.CountAsync(plan, cancellationToken);
+        }
+
+        return new DocumentMetadata(
+            _time.GetUtcNow().UtcDateTime, request.ExportedBy, ProviderName(db.Provider), latestMigration, selection, counts, ApplicationVersion);
+    }
+
+    private static async Task WriteDocumentAsync(
+        Snapshot snapshot, Stream stream, DocumentMetadata metadata, List<TablePlan> plans, CancellationToken cancellationToken)
+    {
+        await using var writer = new Utf8JsonWriter(stream, _writerOptions);
+        var output = JsonOutput.Document(writer);
+        writer.WriteStartObject();
+        MetadataWriter.Write(writer, metadata);
+        writer.WriteStartObject("data");
+        foreach (var plan in plans)
+        {
+            writer.WriteStartArray(plan.Table.Name);
+            CheckCount(plan, metadata, await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken));
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    // metadata.json holds {"metadata": {...}}, so jq paths are the same as in the single document.
+    private static async Task WriteZipAsync(
+        Snapshot snapshot, Stream stream, DocumentMetadata metadata, List<TablePlan> plans, CancellationToken cancellationToken)
+    {
+        await using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+        await using (var entry = await zip.CreateEntry("metadata.json", CompressionLevel.Fastest).OpenAsync(cancellationToken))
+        await using (var writer = new Utf8JsonWriter(entry, _writerOptions))
+        {
+            writer.WriteStartObject();
+            MetadataWriter.Write(writer, metadata);
+            writer.WriteEndObject();
+            await writer.FlushAsync(cancellationToken);
+        }
+
+        foreach (var plan in plans)
+        {
+            await using var entry = await zip.CreateEntry($"tables/{plan.Table.Name}.jsonl", CompressionLevel.Fastest).OpenAsync(cancellationToken);
+            var output = JsonOutput.Lines(entry, _writerOptions);
+            CheckCount(plan, metadata, await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken));
+            await output.FlushAsync(cancellationToken);
+        }
+    }
+
+    private static void CheckCount(TablePlan plan, DocumentMetadata metadata, long written)
+    {
+        var counted = metadata.Counts[plan.Table.Name];
+        if (written != counted)
+        {
+            throw new InvalidOperationException($"{plan.Table.Name}: {written} rows streamed but {counted} counted in the same snapshot.");
         }
     }
 
@@ -121,19 +229,69 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         _ => provider.ToString().ToLowerInvariant(),
     };
 
-    // SQLite: a deferred read transaction (WAL keeps writers going; IMMEDIATE would block them).
-    // SQL Server: SNAPSHOT isolation, enabled on the database by a migration.
-    private static async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        connection is SqliteConnection sqlite
-            ? sqlite.BeginTransaction(IsolationLevel.Serializable, deferred: true)
-            : await connection.BeginTransactionAsync(IsolationLevel.Snapshot, cancellationToken);
-
-    private static async Task<long> CountAsync(DbConnection connection, DbTransaction transaction, TablePlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// The connection and read transaction every count and row of one export comes from.
+    /// SQLite: a deferred read transaction (WAL keeps writers going; IMMEDIATE would block them).
+    /// SQL Server: SNAPSHOT isolation, enabled on the database by a migration.
+    /// </summary>
+    private sealed class Snapshot : IAsyncDisposable
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = plan.CountSql;
-        command.CommandTimeout = 0;
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        private readonly SupportSignalDbContext _db;
+        private readonly DbConnection _connection;
+        private readonly DbTransaction _transaction;
+
+        private Snapshot(SupportSignalDbContext db, DbTransaction transaction, IRowSource rows)
+        {
+            _db = db;
+            _connection = transaction.Connection!;
+            _transaction = transaction;
+            Rows = rows;
+        }
+
+        public IRowSource Rows { get; }
+
+        public static async Task<Snapshot> OpenAsync(SupportSignalDbContext db, ExportEngineOptions options, CancellationToken cancellationToken)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            DbTransaction? transaction = null;
+            try
+            {
+                var connection = db.Database.GetDbConnection();
+                transaction = connection is SqliteConnection sqlite
+                    ? sqlite.BeginTransaction(IsolationLevel.Serializable, deferred: true)
+                    : await connection.BeginTransactionAsync(IsolationLevel.Snapshot, cancellationToken);
+                await db.Database.UseTransactionAsync(transaction, cancellationToken);
+                IRowSource rows = options.UseSqliteFastPath && connection is SqliteConnection fast
+                    ? new SqliteRowSource(fast)
+                    : new DataReaderRowSource(connection, transaction);
+                return new Snapshot(db, transaction, rows);
+            }
+            catch
+            {
+                if (transaction is not null)
+                {
+                    await transaction.DisposeAsync();
+                }
+
+                await db.Database.CloseConnectionAsync();
+                throw;
+            }
+        }
+
+        public async Task<long> CountAsync(TablePlan plan, CancellationToken cancellationToken)
+        {
+            await using var command = _connection.CreateCommand();
+            command.Transaction = _transaction;
+            command.CommandText = plan.CountSql;
+            command.CommandTimeout = 0;
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _db.Database.UseTransactionAsync(null, CancellationToken.None);
+            await _transaction.DisposeAsync();
+            await _db.Database.CloseConnectionAsync();
+        }
     }
 }

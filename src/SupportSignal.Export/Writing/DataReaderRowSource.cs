@@ -20,6 +20,7 @@ internal sealed class DataReaderRowSource(DbConnection connection, DbTransaction
         while (await reader.ReadAsync(cancellationToken))
         {
             WriteRow(reader, plan, output.Writer);
+            output.EndRow();
             rows++;
             if (output.ShouldFlush)
             {

@@ -39,6 +39,7 @@ internal sealed class SqliteRowSource(SqliteConnection connection) : IRowSource
                 }
 
                 WriteRow(statement, plan, output.Writer);
+                output.EndRow();
                 rows++;
                 if (output.ShouldFlush)
                 {

@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+
+using SupportSignal.Data;
 
 using SupportSignal.Export.Catalog;
 
@@ -19,6 +22,23 @@ internal sealed class TablePlan
         CountSql = $"SELECT COUNT(*) FROM {delimit(table.Name)}";
     }
 
+    private TablePlan(TablePlan plan, string sql)
+    {
+        Table = plan.Table;
+        Columns = plan.Columns;
+        Kinds = plan.Kinds;
+        Names = plan.Names;
+        Sql = sql;
+        CountSql = plan.CountSql;
+    }
+
+    /// <summary>The same plan reading only the first <paramref name="rows"/> rows (for size estimates).</summary>
+    public TablePlan FirstRows(int rows, DatabaseProvider provider) => new(this, provider switch
+    {
+        DatabaseProvider.SqlServer => $"{Sql} OFFSET 0 ROWS FETCH NEXT {rows} ROWS ONLY",
+        _ => $"{Sql} LIMIT {rows}",
+    });
+
     public ExportTable Table { get; }
 
     public ExportColumn[] Columns { get; }
@@ -32,16 +52,62 @@ internal sealed class TablePlan
     public string CountSql { get; }
 }
 
-/// <summary>The writer and the stream behind it; flushes in large chunks, never per row.</summary>
-internal sealed class JsonOutput(Utf8JsonWriter writer)
+/// <summary>
+/// Where rows go: either one JSON document (rows are array elements, the writer targets the
+/// stream) or JSON Lines (each row is its own value followed by a newline; the writer targets a
+/// buffer that is copied to the stream in large chunks). Flushes in large chunks, never per row.
+/// </summary>
+internal sealed class JsonOutput
 {
     private const int FlushThreshold = 64 * 1024;
+    private readonly ArrayBufferWriter<byte>? _lineBuffer;
+    private readonly Stream? _lineStream;
 
-    public Utf8JsonWriter Writer { get; } = writer;
+    private JsonOutput(Utf8JsonWriter writer, ArrayBufferWriter<byte>? lineBuffer, Stream? lineStream)
+    {
+        Writer = writer;
+        _lineBuffer = lineBuffer;
+        _lineStream = lineStream;
+    }
 
-    public bool ShouldFlush => Writer.BytesPending >= FlushThreshold;
+    public static JsonOutput Document(Utf8JsonWriter writer) => new(writer, null, null);
 
-    public ValueTask FlushAsync(CancellationToken cancellationToken) => new(Writer.FlushAsync(cancellationToken));
+    public static JsonOutput Lines(Stream stream, JsonWriterOptions options)
+    {
+        var buffer = new ArrayBufferWriter<byte>(2 * FlushThreshold);
+        return new JsonOutput(new Utf8JsonWriter(buffer, options), buffer, stream);
+    }
+
+    public Utf8JsonWriter Writer { get; }
+
+    public bool ShouldFlush => _lineBuffer is null ? Writer.BytesPending >= FlushThreshold : _lineBuffer.WrittenCount >= FlushThreshold;
+
+    /// <summary>Ends a row: nothing for a document (the writer adds the commas); a newline for JSON Lines.</summary>
+    public void EndRow()
+    {
+        if (_lineBuffer is null)
+        {
+            return;
+        }
+
+        Writer.Flush();
+        _lineBuffer.GetSpan(1)[0] = (byte)'\n';
+        _lineBuffer.Advance(1);
+        // A fresh top-level value next, not a sibling needing a comma.
+        Writer.Reset(_lineBuffer);
+    }
+
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_lineBuffer is null)
+        {
+            await Writer.FlushAsync(cancellationToken);
+            return;
+        }
+
+        await _lineStream!.WriteAsync(_lineBuffer.WrittenMemory, cancellationToken);
+        _lineBuffer.ResetWrittenCount();
+    }
 }
 
 /// <summary>Streams one table's rows, in primary-key order, into the writer.</summary>

@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace SupportSignal.Export;
+
+/// <summary>The shapes an export can be written in; all carry the same metadata and rows.</summary>
+public enum ExportFormat
+{
+    /// <summary>One metadata-plus-data JSON document.</summary>
+    Json,
+
+    /// <summary>The same document, gzip-compressed while streaming.</summary>
+    JsonGz,
+
+    /// <summary>A zip of <c>metadata.json</c> and one <c>tables/&lt;name&gt;.jsonl</c> per table.</summary>
+    Zip,
+}
+
+/// <summary>File names, extensions and content types of each format, and parsing of user input.</summary>
+public static class ExportFormats
+{
+    public const string FileNamePrefix = "supportsignal-db-export-";
+
+    public static IReadOnlyList<string> Names { get; } = ["json", "json.gz", "zip"];
+
+    public static string Extension(this ExportFormat format) => format switch
+    {
+        ExportFormat.JsonGz => "json.gz",
+        ExportFormat.Zip => "zip",
+        _ => "json",
+    };
+
+    public static string ContentType(this ExportFormat format) => format switch
+    {
+        ExportFormat.JsonGz => "application/gzip",
+        ExportFormat.Zip => "application/zip",
+        _ => "application/json; charset=utf-8",
+    };
+
+    /// <summary><c>supportsignal-db-export-YYYY-MM-DD-HHmm.json</c>, in UTC.</summary>
+    public static string FileName(this ExportFormat format, DateTime exportedAtUtc) =>
+        FileNamePrefix + exportedAtUtc.ToString("yyyy-MM-dd-HHmm", CultureInfo.InvariantCulture) + "." + format.Extension();
+
+    /// <summary>Parses "json", "json.gz" or "zip" (case-insensitive); anything else names the problem.</summary>
+    public static ExportFormat Parse(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "json" or null or "" => ExportFormat.Json,
+        "json.gz" or "gz" or "gzip" => ExportFormat.JsonGz,
+        "zip" => ExportFormat.Zip,
+        _ => throw new ExportRequestException("format",
+            $"Unknown format {InputText.Quote(text!)}. Valid formats: {string.Join(", ", Names)}."),
+    };
+}
