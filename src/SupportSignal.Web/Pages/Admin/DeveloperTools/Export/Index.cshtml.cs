@@ -86,8 +86,9 @@ public sealed partial class IndexModel(ExportService exports, TimeProvider time,
             logger.LogInformation("Export finished: {Records} records, {Bytes} bytes in {ElapsedMs} ms",
                 summary.TotalRecords, summary.Bytes, (long)summary.Duration.TotalMilliseconds);
         }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        catch (Exception) when (aborted.IsCancellationRequested)
         {
+            // Whatever the engine was doing when the client left (a query or a write), it stopped.
             logger.LogInformation("Export cancelled: the client went away");
         }
         catch (Exception e) when (!Response.HasStarted)
