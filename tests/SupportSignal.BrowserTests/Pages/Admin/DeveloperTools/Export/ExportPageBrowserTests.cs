@@ -1,0 +1,119 @@
+using System.Text.RegularExpressions;
+
+using Microsoft.Playwright;
+
+using SupportSignal.Data.Entities;
+using SupportSignal.TestSupport;
+
+namespace SupportSignal.BrowserTests.Pages.Admin.DeveloperTools.Export;
+
+public sealed partial class ExportPageBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private const string PagePath = "/admin/developer-tools/export";
+
+    [Fact]
+    public async Task The_admin_signs_in_sees_the_counts_and_chart_and_downloads_the_whole_database()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await context.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
+        Assert.Equal(PagePath, new Uri(page.Url).AbsolutePath);
+
+        var shown = await ShownCountsAsync(page);
+        Assert.Equal(await ExportFiles.DatabaseCountsAsync(browser.App, shown.Keys, Cancel), shown);
+        Assert.Equal(shown.Count, await page.Locator("table.counts svg.bar").CountAsync());
+        Assert.True(await page.Locator("table.counts svg.bar").First.IsVisibleAsync());
+
+        var download = await page.RunAndWaitForDownloadAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Export Full Database" }).ClickAsync());
+
+        Assert.Matches(FileName("json"), download.SuggestedFilename);
+        var contents = ExportFiles.Read(await SaveAsync(download), "json");
+        Assert.Equal(shown, contents.RecordCounts);
+        Assert.Equal(contents.RecordCounts, contents.RowsPerTable);
+
+        // The script noticed the download start: spinner gone, button back, a toast with the figures.
+        var toast = page.Locator("[data-toast=success]");
+        await toast.WaitForAsync();
+        Assert.Contains("Download started", await toast.InnerTextAsync());
+        Assert.Contains($"{shown.Values.Sum():N0} records", await toast.InnerTextAsync());
+        Assert.True(await page.Locator("#export-loading").IsHiddenAsync());
+        Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Export Full Database" }).IsEnabledAsync());
+        Assert.Equal(PagePath, new Uri(page.Url).AbsolutePath);
+
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "export-page.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Without_javascript_the_plain_form_downloads_the_chosen_format()
+    {
+        await using var context = await browser.NewContextAsync(javaScriptEnabled: false);
+        var page = await context.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
+        var shown = await ShownCountsAsync(page);
+
+        await page.GetByLabel(".zip").CheckAsync();
+        var download = await page.RunAndWaitForDownloadAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Export Full Database" }).ClickAsync());
+
+        Assert.Matches(FileName("zip"), download.SuggestedFilename);
+        Assert.Null(await download.FailureAsync());
+        var contents = ExportFiles.Read(await SaveAsync(download), "zip");
+        Assert.Equal(shown, contents.RecordCounts);
+        Assert.Equal(contents.RecordCounts, contents.RowsPerTable);
+    }
+
+    [Fact]
+    public async Task A_refused_export_shows_an_error_toast_that_names_the_problem()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await context.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
+
+        // A value the page never offers, as a tampered or stale form would send.
+        await page.Locator("#format-json").EvaluateAsync("radio => radio.value = 'xml'");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Export Full Database" }).ClickAsync();
+
+        var toast = page.Locator("[data-toast=error]");
+        await toast.WaitForAsync();
+        Assert.Contains("Unknown format 'xml'", await toast.InnerTextAsync());
+        Assert.True(await page.Locator("#export-loading").IsHiddenAsync());
+        Assert.Equal(PagePath, new Uri(page.Url).AbsolutePath);
+    }
+
+    [Fact]
+    public async Task A_team_lead_gets_the_403_page()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await context.OpenSignedInAsync(PagePath, AppRole.TeamLead);
+
+        var response = await page.GotoAsync(PagePath);
+
+        Assert.Equal(403, response!.Status);
+        Assert.Equal("Access denied", await page.Locator("h1").InnerTextAsync());
+        Assert.Equal(0, await page.Locator("table.counts").CountAsync());
+    }
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static Regex FileName(string extension) =>
+        new($@"^supportsignal-db-export-\d{{4}}-\d{{2}}-\d{{2}}-\d{{4}}\.{Regex.Escape(extension)}$");
+
+    private static async Task<Dictionary<string, long>> ShownCountsAsync(IPage page)
+    {
+        var counts = new Dictionary<string, long>();
+        foreach (var row in await page.Locator("table.counts tbody tr").AllAsync())
+        {
+            var table = await row.Locator("th code").InnerTextAsync();
+            var count = await row.Locator("td.num").InnerTextAsync();
+            counts[table] = long.Parse(count.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Assert.NotEmpty(counts);
+        return counts;
+    }
+
+    private static async Task<byte[]> SaveAsync(IDownload download)
+    {
+        var path = Path.Combine(BrowserFixture.ArtifactsDirectory, download.SuggestedFilename);
+        await download.SaveAsAsync(path);
+        return await File.ReadAllBytesAsync(path, Cancel);
+    }
+}
