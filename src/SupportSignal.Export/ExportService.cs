@@ -49,7 +49,15 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     /// <summary>Checks the request and decides which tables go out and which stay out, and why.</summary>
     public ExportSelection Select(ExportRequest request) => ExportSelection.Resolve(Catalog, request);
 
-    public async Task<ExportSummary> ExportAsync(ExportRequest request, Stream output, CancellationToken cancellationToken = default)
+    public Task<ExportSummary> ExportAsync(ExportRequest request, Stream output, CancellationToken cancellationToken = default) =>
+        ExportAsync(request, output, progress: null, cancellationToken);
+
+    /// <summary>
+    /// Writes the export, reporting to <paramref name="progress"/> (synchronously, on the exporting
+    /// thread) at each table's start, at most every <c>100 ms</c> while rows stream, and at the end.
+    /// </summary>
+    public async Task<ExportSummary> ExportAsync(
+        ExportRequest request, Stream output, IProgress<ExportProgress>? progress, CancellationToken cancellationToken = default)
     {
         var selection = Select(request);
         var stopwatch = Stopwatch.StartNew();
@@ -58,24 +66,26 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
 
         await using var snapshot = await Snapshot.OpenAsync(db, _options, cancellationToken);
         var metadata = await ReadMetadataAsync(snapshot, request, selection, plans, cancellationToken);
+        var reporter = progress is null ? null : new ProgressReporter(progress, counted, metadata.Counts, stopwatch);
         switch (request.Format)
         {
             case ExportFormat.JsonGz:
                 await using (var gzip = new GZipStream(counted, CompressionLevel.Fastest, leaveOpen: true))
                 {
-                    await WriteDocumentAsync(snapshot, gzip, metadata, plans, cancellationToken);
+                    await WriteDocumentAsync(snapshot, gzip, metadata, plans, cancellationToken, reporter);
                 }
 
                 break;
             case ExportFormat.Zip:
-                await WriteZipAsync(snapshot, counted, metadata, plans, cancellationToken);
+                await WriteZipAsync(snapshot, counted, metadata, plans, cancellationToken, reporter);
                 break;
             default:
-                await WriteDocumentAsync(snapshot, counted, metadata, plans, cancellationToken);
+                await WriteDocumentAsync(snapshot, counted, metadata, plans, cancellationToken, reporter);
                 break;
         }
 
         await counted.FlushAsync(cancellationToken);
+        reporter?.Finished();
         return new ExportSummary(metadata.Counts, metadata.Counts.Values.Sum(), counted.BytesWritten, stopwatch.Elapsed);
     }
 
@@ -167,15 +177,17 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     }
 
     private static async Task WriteDocumentAsync(
-        Snapshot snapshot, Stream stream, DocumentMetadata metadata, List<TablePlan> plans, CancellationToken cancellationToken)
+        Snapshot snapshot, Stream stream, DocumentMetadata metadata, List<TablePlan> plans, CancellationToken cancellationToken,
+        ProgressReporter? progress = null)
     {
         await using var writer = new Utf8JsonWriter(stream, _writerOptions);
-        var output = JsonOutput.Document(writer);
+        var output = JsonOutput.Document(writer, progress);
         writer.WriteStartObject();
         MetadataWriter.Write(writer, metadata);
         writer.WriteStartObject("data");
         foreach (var plan in plans)
         {
+            progress?.BeginTable(plan.Table.Name);
             writer.WriteStartArray(plan.Table.Name);
             CheckCount(plan, metadata, await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken));
             writer.WriteEndArray();
@@ -188,7 +200,8 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
 
     // metadata.json holds {"metadata": {...}}, so jq paths are the same as in the single document.
     private static async Task WriteZipAsync(
-        Snapshot snapshot, Stream stream, DocumentMetadata metadata, List<TablePlan> plans, CancellationToken cancellationToken)
+        Snapshot snapshot, Stream stream, DocumentMetadata metadata, List<TablePlan> plans, CancellationToken cancellationToken,
+        ProgressReporter? progress = null)
     {
         await using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
         await using (var entry = await zip.CreateEntry("metadata.json", CompressionLevel.Fastest).OpenAsync(cancellationToken))
@@ -202,8 +215,9 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
 
         foreach (var plan in plans)
         {
+            progress?.BeginTable(plan.Table.Name);
             await using var entry = await zip.CreateEntry($"tables/{plan.Table.Name}.jsonl", CompressionLevel.Fastest).OpenAsync(cancellationToken);
-            var output = JsonOutput.Lines(entry, _writerOptions);
+            var output = JsonOutput.Lines(entry, _writerOptions, progress);
             CheckCount(plan, metadata, await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken));
             await output.FlushAsync(cancellationToken);
         }

@@ -62,20 +62,22 @@ internal sealed class JsonOutput
     private const int FlushThreshold = 64 * 1024;
     private readonly ArrayBufferWriter<byte>? _lineBuffer;
     private readonly Stream? _lineStream;
+    private readonly ProgressReporter? _progress;
 
-    private JsonOutput(Utf8JsonWriter writer, ArrayBufferWriter<byte>? lineBuffer, Stream? lineStream)
+    private JsonOutput(Utf8JsonWriter writer, ArrayBufferWriter<byte>? lineBuffer, Stream? lineStream, ProgressReporter? progress)
     {
         Writer = writer;
         _lineBuffer = lineBuffer;
         _lineStream = lineStream;
+        _progress = progress;
     }
 
-    public static JsonOutput Document(Utf8JsonWriter writer) => new(writer, null, null);
+    public static JsonOutput Document(Utf8JsonWriter writer, ProgressReporter? progress = null) => new(writer, null, null, progress);
 
-    public static JsonOutput Lines(Stream stream, JsonWriterOptions options)
+    public static JsonOutput Lines(Stream stream, JsonWriterOptions options, ProgressReporter? progress = null)
     {
         var buffer = new ArrayBufferWriter<byte>(2 * FlushThreshold);
-        return new JsonOutput(new Utf8JsonWriter(buffer, options), buffer, stream);
+        return new JsonOutput(new Utf8JsonWriter(buffer, options), buffer, stream, progress);
     }
 
     public Utf8JsonWriter Writer { get; }
@@ -85,6 +87,7 @@ internal sealed class JsonOutput
     /// <summary>Ends a row: nothing for a document (the writer adds the commas); a newline for JSON Lines.</summary>
     public void EndRow()
     {
+        _progress?.Row();
         if (_lineBuffer is null)
         {
             return;
@@ -102,11 +105,14 @@ internal sealed class JsonOutput
         if (_lineBuffer is null)
         {
             await Writer.FlushAsync(cancellationToken);
-            return;
+        }
+        else
+        {
+            await _lineStream!.WriteAsync(_lineBuffer.WrittenMemory, cancellationToken);
+            _lineBuffer.ResetWrittenCount();
         }
 
-        await _lineStream!.WriteAsync(_lineBuffer.WrittenMemory, cancellationToken);
-        _lineBuffer.ResetWrittenCount();
+        _progress?.Flushed();
     }
 }
 

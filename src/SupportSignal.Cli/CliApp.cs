@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Data.Common;
+
+using SupportSignal.Cli.Commands;
+
+namespace SupportSignal.Cli;
+
+/// <summary>
+/// The whole CLI as one call, so tests run it in-process exactly as the executable does:
+/// parse, run one verb, map whatever went wrong to an exit code (<see cref="ExitCodes"/>) and a
+/// one-line message on stderr. Never a stack trace, never a connection string's password.
+/// </summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(
+        string[] args, TextWriter stdout, TextWriter stderr, CliEnvironment? environment = null, CancellationToken cancellationToken = default)
+    {
+        var cli = new CliContext(stdout, stderr, environment ?? CliEnvironment.System);
+        var root = new RootCommand("SupportSignal admin tool: migrate, seed, count and export the SupportSignal database.")
+        {
+            cli.Provider,
+            cli.Connection,
+            MigrateCommand.Create(cli),
+            SeedCommand.Create(cli),
+            CountsCommand.Create(cli),
+            CreateAdminCommand.Create(cli),
+            ExportCommand.Create(cli),
+        };
+
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0 && parseResult.Action is ParseErrorAction)
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                stderr.WriteLine($"error: {error.Message}");
+            }
+
+            stderr.WriteLine("Run 'supportsignal --help' for usage.");
+            return ExitCodes.BadArguments;
+        }
+
+        var invocation = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            EnableDefaultExceptionHandler = false,
+            // Program.cs turns Ctrl-C into cancellationToken; System.CommandLine must not also hook it.
+            ProcessTerminationTimeout = null,
+        };
+
+        try
+        {
+            return await parseResult.InvokeAsync(invocation, cancellationToken);
+        }
+        // Once cancelled, whatever a verb throws (OperationCanceledException, SQLite's "interrupted") is the cancellation.
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not CliException)
+        {
+            stderr.WriteLine("Cancelled.");
+            return ExitCodes.Cancelled;
+        }
+        catch (CliException e)
+        {
+            stderr.WriteLine($"error: {cli.Redact(e.Message)}");
+            return e.ExitCode;
+        }
+        catch (Exception e) when (Find<DbException>(e) is { } db)
+        {
+            stderr.WriteLine($"error: {cli.DescribeDatabaseError(db)}");
+            return ExitCodes.Database;
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"error: unexpected failure: {cli.Redact(e.Message)}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static T? Find<T>(Exception? e)
+        where T : Exception
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+}

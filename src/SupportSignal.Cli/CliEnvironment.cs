@@ -1,0 +1,42 @@
+namespace SupportSignal.Cli;
+
+/// <summary>
+/// What the CLI takes from the process around it. <see cref="System"/> is the real process;
+/// tests replace any part (environment variables, terminals, standard output, the clock).
+/// </summary>
+public sealed record CliEnvironment
+{
+    /// <summary>The real process: its environment, console and clock; configuration next to the executable.</summary>
+    public static CliEnvironment System { get; } = new()
+    {
+        Variables = null,
+        StandardOutput = Console.OpenStandardOutput,
+        StdinIsTerminal = !Console.IsInputRedirected,
+        StderrIsTerminal = !Console.IsErrorRedirected,
+        ReadHiddenLine = ConsolePassword.Read,
+    };
+
+    /// <summary>Where appsettings.json is looked for and where the default App_Data/supportsignal.db lives.</summary>
+    public string BaseDirectory { get; init; } = AppContext.BaseDirectory;
+
+    /// <summary>Environment variables; null reads the process environment.</summary>
+    public IReadOnlyDictionary<string, string?>? Variables { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Opens the binary standard output (export to <c>-</c>); null writes UTF-8 text to the stdout writer.</summary>
+    public Func<Stream>? StandardOutput { get; init; }
+
+    public bool StdinIsTerminal { get; init; }
+
+    public bool StderrIsTerminal { get; init; }
+
+    /// <summary>Reads a line from the terminal without echoing it, after writing the prompt to standard error.</summary>
+    public Func<string, TextWriter, string?> ReadHiddenLine { get; init; } = (_, _) => null;
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>How often a non-terminal stderr gets a progress line during an export.</summary>
+    public TimeSpan PlainProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    public string? GetVariable(string name) =>
+        Variables is null ? Environment.GetEnvironmentVariable(name) : Variables.GetValueOrDefault(name);
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+
+using SupportSignal.Data;
+
+namespace SupportSignal.Cli.Commands;
+
+/// <summary><c>supportsignal migrate</c>: creates the database if needed and applies every pending migration.</summary>
+public static class MigrateCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var command = new Command("migrate", "Create the database if needed and apply all pending migrations.");
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var settings = cli.Settings(parseResult);
+            await using var db = settings.CreateContext();
+            var before = await db.LatestAppliedMigrationAsync(cancellationToken);
+            await db.MigrateAsync(cancellationToken);
+            var after = await db.LatestAppliedMigrationAsync(cancellationToken);
+            cli.Out.WriteLine(before == after
+                ? $"{settings.Describe()} is up to date at migration {after}."
+                : $"Migrated {settings.Describe()} to {after}.");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

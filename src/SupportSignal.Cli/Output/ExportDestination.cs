@@ -1,0 +1,161 @@
+using System.Text;
+
+using SupportSignal.Export;
+
+namespace SupportSignal.Cli.Output;
+
+/// <summary>
+/// Where an export goes. A file is written as <c>PATH.partial</c> and renamed onto PATH only by
+/// <see cref="CommitAsync"/>; disposing without a commit (error, Ctrl-C) deletes the partial
+/// file, so PATH is either the complete export or exactly what it was before.
+/// </summary>
+internal sealed class ExportDestination : IAsyncDisposable
+{
+    public const string StandardOutputPath = "-";
+    public const string PartialSuffix = ".partial";
+
+    private readonly string? _target;
+    private readonly string? _partial;
+    private readonly bool _overwrite;
+    private bool _committed;
+
+    private ExportDestination(Stream stream, string name, string? target, string? partial, bool overwrite)
+    {
+        Stream = stream;
+        Name = name;
+        _target = target;
+        _partial = partial;
+        _overwrite = overwrite;
+    }
+
+    public Stream Stream { get; }
+
+    /// <summary>The final path, or "standard output".</summary>
+    public string Name { get; }
+
+    /// <summary>Resolves PATH (a file, an existing directory, or <c>-</c>) and opens what will be written.</summary>
+    public static ExportDestination Open(string path, ExportFormat format, DateTime utcNow, bool force, CliEnvironment environment, TextWriter stdout)
+    {
+        if (path == StandardOutputPath)
+        {
+            var stream = environment.StandardOutput?.Invoke() ?? new TextWriterStream(stdout);
+            return new ExportDestination(stream, "standard output", null, null, false);
+        }
+
+        var target = Resolve(path, format, utcNow);
+        if (File.Exists(target) && !force)
+        {
+            throw new CliException(ExitCodes.OutputNotWritable, $"{target} already exists; use --force to overwrite it.");
+        }
+
+        var partial = target + PartialSuffix;
+        try
+        {
+            var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, useAsync: true);
+            return new ExportDestination(stream, target, target, partial, force);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.OutputNotWritable, $"Cannot write {partial}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Finishes the file and moves it onto the final path.</summary>
+    public async Task CommitAsync()
+    {
+        await Stream.FlushAsync();
+        if (_partial is null)
+        {
+            _committed = true;
+            return;
+        }
+
+        await Stream.DisposeAsync();
+        try
+        {
+            File.Move(_partial, _target!, _overwrite);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.OutputNotWritable, $"Cannot move the finished export onto {_target}: {e.Message}", e);
+        }
+
+        _committed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_partial is null)
+        {
+            return;
+        }
+
+        await Stream.DisposeAsync();
+        if (!_committed)
+        {
+            try
+            {
+                File.Delete(_partial);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Reported by the error that brought us here; a leftover .partial never looks like an export.
+            }
+        }
+    }
+
+    private static string Resolve(string path, ExportFormat format, DateTime utcNow)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            return Path.Combine(full, format.FileName(utcNow));
+        }
+
+        if (path.EndsWith(Path.DirectorySeparatorChar) || path.EndsWith(Path.AltDirectorySeparatorChar))
+        {
+            throw new CliException(ExitCodes.OutputNotWritable, $"The output directory {full} does not exist.");
+        }
+
+        var directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+        {
+            throw new CliException(ExitCodes.OutputNotWritable, $"The output directory {directory} does not exist.");
+        }
+
+        return full;
+    }
+
+    /// <summary>Standard output as a text writer only (in-process runs): the UTF-8 bytes are decoded onto it.</summary>
+    private sealed class TextWriterStream(TextWriter writer) : Stream
+    {
+        private readonly Decoder _decoder = new UTF8Encoding(false).GetDecoder();
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            var chars = new char[_decoder.GetCharCount(buffer, flush: false)];
+            var count = _decoder.GetChars(buffer, chars, flush: false);
+            writer.Write(chars, 0, count);
+        }
+
+        public override void Flush() => writer.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,327 @@
+using System.IO.Compression;
+using System.Text.Json;
+
+using SupportSignal.Cli;
+
+using Xunit;
+
+namespace SupportSignal.UnitTests.Cli;
+
+/// <summary><c>supportsignal export</c> in every format, to files, directories and stdout, against one seeded database.</summary>
+public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededCliDatabase>
+{
+    private readonly string _output = CreateOutputDirectory(db);
+
+    [Fact]
+    public async Task Json_export_holds_every_exportable_table_with_the_database_counts()
+    {
+        var path = Path.Combine(_output, "export.json");
+
+        var result = await db.RunAsync("export", "--output", path);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+        AssertCountsMatchDatabase(document.RootElement.GetProperty("metadata"), table => document.RootElement.GetProperty("data").GetProperty(table).GetArrayLength());
+        Assert.Equal(["export.json"], CliDatabase.FilesIn(_output));
+    }
+
+    [Fact]
+    public async Task Json_gz_inflates_to_the_same_data_as_the_json_export()
+    {
+        var json = Path.Combine(_output, "a.json");
+        var gz = Path.Combine(_output, "a.json.gz");
+        await db.RunAsync("export", "--output", json);
+
+        var result = await db.RunAsync("export", "--format", "json.gz", "--output", gz);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        using var inflated = new MemoryStream();
+        using (var gzip = new GZipStream(File.OpenRead(gz), CompressionMode.Decompress))
+        {
+            gzip.CopyTo(inflated);
+        }
+
+        using var fromGz = JsonDocument.Parse(inflated.ToArray());
+        using var fromJson = JsonDocument.Parse(File.ReadAllBytes(json));
+        Assert.Equal(fromJson.RootElement.GetProperty("data").GetRawText(), fromGz.RootElement.GetProperty("data").GetRawText());
+        AssertCountsMatchDatabase(fromGz.RootElement.GetProperty("metadata"), t => fromGz.RootElement.GetProperty("data").GetProperty(t).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Zip_holds_metadata_and_one_jsonl_per_table_with_the_json_exports_rows()
+    {
+        var json = Path.Combine(_output, "b.json");
+        var zipPath = Path.Combine(_output, "b.zip");
+        await db.RunAsync("export", "--output", json);
+
+        var result = await db.RunAsync("export", "--format", "zip", "--output", zipPath);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        using var fromJson = JsonDocument.Parse(File.ReadAllBytes(json));
+        using var zip = ZipFile.OpenRead(zipPath);
+        using var metadata = JsonDocument.Parse(Read(zip.GetEntry("metadata.json")!));
+        var lines = zip.Entries
+            .Where(e => e.FullName.StartsWith("tables/", StringComparison.Ordinal))
+            .ToDictionary(
+                e => Path.GetFileNameWithoutExtension(e.Name),
+                e => Read(e).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        AssertCountsMatchDatabase(metadata.RootElement.GetProperty("metadata"), t => lines[t].Length);
+        foreach (var (table, rows) in lines)
+        {
+            var expected = fromJson.RootElement.GetProperty("data").GetProperty(table).EnumerateArray().Select(r => r.GetRawText());
+            Assert.Equal(expected, rows);
+        }
+    }
+
+    [Fact]
+    public async Task A_directory_gets_the_timestamped_default_name_for_the_format()
+    {
+        var result = await db.RunAsync("export", "--format", "zip", "--output", _output, "--quiet");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal(["supportsignal-db-export-2026-03-04-0506.zip"], CliDatabase.FilesIn(_output));
+        Assert.Equal("", result.Error);
+    }
+
+    [Fact]
+    public async Task Dash_writes_the_document_to_standard_output_and_the_summary_to_stderr()
+    {
+        var result = await db.RunAsync("export", "--output", "-", "--tables", "companies");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        using var document = JsonDocument.Parse(result.StandardOutputBytes);
+        Assert.Equal(db.CountRows()["companies"], document.RootElement.GetProperty("data").GetProperty("companies").GetArrayLength());
+        Assert.Contains("to standard output", result.Error);
+        Assert.Empty(CliDatabase.FilesIn(_output));
+    }
+
+    [Fact]
+    public async Task Dash_without_a_binary_stdout_writes_the_json_text_to_the_stdout_writer()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        var code = await CliApp.RunAsync(
+            ["export", "-o", "-", "--tables", "sites", "--quiet"], stdout, stderr, db.Environment(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.Success, code);
+        using var document = JsonDocument.Parse(stdout.ToString());
+        Assert.Equal(db.CountRows()["sites"], document.RootElement.GetProperty("data").GetProperty("sites").GetArrayLength());
+        Assert.Equal("", stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Tables_are_taken_comma_separated_and_repeated()
+    {
+        var path = Path.Combine(_output, "some.json");
+
+        var result = await db.RunAsync("export", "-o", path, "--tables", "incidents, sites", "--tables", "companies");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+        var tables = document.RootElement.GetProperty("data").EnumerateObject().Select(p => p.Name).Order();
+        Assert.Equal(["companies", "incidents", "sites"], tables);
+    }
+
+    [Fact]
+    public async Task An_existing_file_is_refused_and_left_unchanged_without_force()
+    {
+        var path = Path.Combine(_output, "existing.json");
+        File.WriteAllText(path, "keep me");
+
+        var result = await db.RunAsync("export", "--output", path);
+
+        Assert.Equal(ExitCodes.OutputNotWritable, result.ExitCode);
+        Assert.Contains("already exists", result.Error);
+        Assert.Contains("--force", result.Error);
+        Assert.Equal("keep me", File.ReadAllText(path));
+        Assert.Equal(["existing.json"], CliDatabase.FilesIn(_output));
+    }
+
+    [Fact]
+    public async Task Force_replaces_an_existing_file_with_the_export()
+    {
+        var path = Path.Combine(_output, "replace.json");
+        File.WriteAllText(path, "old");
+
+        var result = await db.RunAsync("export", "--output", path, "--force", "--tables", "companies");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+        Assert.True(document.RootElement.GetProperty("data").TryGetProperty("companies", out _));
+        Assert.Equal(["replace.json"], CliDatabase.FilesIn(_output));
+    }
+
+    [Fact]
+    public async Task A_missing_output_directory_is_not_writable_and_nothing_is_created()
+    {
+        var path = Path.Combine(_output, "no-such-dir", "x.json");
+
+        var result = await db.RunAsync("export", "--output", path);
+
+        Assert.Equal(ExitCodes.OutputNotWritable, result.ExitCode);
+        Assert.Contains("does not exist", result.Error);
+        Assert.Contains(Path.Combine(_output, "no-such-dir"), result.Error);
+        Assert.Empty(CliDatabase.FilesIn(_output));
+        Assert.False(Directory.Exists(Path.Combine(_output, "no-such-dir")));
+    }
+
+    [Fact]
+    public async Task A_directory_nobody_may_create_files_in_is_not_writable()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "uses /proc, where not even root can create a file");
+
+        var result = await db.RunAsync("export", "--output", "/proc/supportsignal-export.json");
+
+        Assert.Equal(ExitCodes.OutputNotWritable, result.ExitCode);
+        Assert.Contains("Cannot write /proc/supportsignal-export.json.partial", result.Error);
+        Assert.False(File.Exists("/proc/supportsignal-export.json.partial"));
+    }
+
+    [Fact]
+    public async Task A_disk_full_mid_export_exits_4_deletes_the_partial_file_and_leaves_the_destination_unchanged()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "uses /dev/full");
+        var path = Path.Combine(_output, "full.json");
+        File.WriteAllText(path, "previous export");
+        // The partial file is a link to /dev/full: opening works, the first real write fails with ENOSPC.
+        File.CreateSymbolicLink(path + ".partial", "/dev/full");
+
+        var result = await db.RunAsync("export", "--output", path, "--force");
+
+        Assert.Equal(ExitCodes.OutputNotWritable, result.ExitCode);
+        Assert.Contains($"Writing {path} failed", result.Error);
+        Assert.Equal("previous export", File.ReadAllText(path));
+        Assert.Equal(["full.json"], CliDatabase.FilesIn(_output));
+    }
+
+    [Fact]
+    public async Task A_failing_write_mid_export_exits_4_and_leaves_no_partial_file()
+    {
+        var result = await CliDatabase.RunAsync(
+            db.Environment() with { StandardOutput = () => new FailingStream(failAfterBytes: 4096) }, "export", "-o", "-", "--quiet");
+
+        Assert.Equal(ExitCodes.OutputNotWritable, result.ExitCode);
+        Assert.Contains("Writing standard output failed", result.Error);
+        Assert.Contains("disk full (simulated)", result.Error);
+    }
+
+    [Fact]
+    public async Task Cancelling_mid_export_exits_130_deletes_the_partial_file_and_leaves_the_destination_unchanged()
+    {
+        var path = Path.Combine(_output, "cancelled.json");
+        File.WriteAllText(path, "previous export");
+        using var cancel = new CancellationTokenSource();
+        var partialSeen = false;
+        // The first progress line means the partial file is open and the export is streaming.
+        var stderr = new TriggerWriter("export:", () =>
+        {
+            partialSeen = File.Exists(path + ".partial");
+            cancel.Cancel();
+        });
+        var environment = db.Environment() with { PlainProgressInterval = TimeSpan.Zero };
+
+        var result = await CliDatabase.RunCancellableAsync(environment, ["export", "-o", path, "--force"], stderr, cancel.Token);
+
+        Assert.True(partialSeen);
+        Assert.Equal(ExitCodes.Cancelled, result.ExitCode);
+        Assert.Contains("Cancelled", result.Error);
+        Assert.Equal("previous export", File.ReadAllText(path));
+        Assert.Equal(["cancelled.json"], CliDatabase.FilesIn(_output));
+    }
+
+    [Fact]
+    public async Task Plain_progress_lines_go_to_stderr_when_it_is_not_a_terminal()
+    {
+        var result = await CliDatabase.RunAsync(
+            db.Environment() with { PlainProgressInterval = TimeSpan.Zero }, "export", "-o", Path.Combine(_output, "p.json"));
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith("export: [1/", StringComparison.Ordinal) && l.Contains(" rows, total "));
+        Assert.DoesNotContain('\r', result.Error);
+        Assert.StartsWith("Exported ", lines[^1]);
+        Assert.Contains(" records from ", lines[^1]);
+    }
+
+    [Fact]
+    public async Task A_terminal_gets_one_live_line_rewritten_in_place_then_the_summary()
+    {
+        var result = await CliDatabase.RunAsync(db.Environment() with { StderrIsTerminal = true }, "export", "-o", Path.Combine(_output, "t.json"));
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains("\r[1/", result.Error);
+        Assert.Contains(" MiB/s", result.Error.Replace("KiB/s", "MiB/s", StringComparison.Ordinal));
+        var summary = result.Error[(result.Error.LastIndexOf('\r') + 1)..];
+        Assert.StartsWith("Exported ", summary);
+        Assert.Single(summary.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Quiet_prints_nothing_on_success()
+    {
+        var result = await CliDatabase.RunAsync(
+            db.Environment() with { StderrIsTerminal = true, PlainProgressInterval = TimeSpan.Zero },
+            "export", "-o", Path.Combine(_output, "q.json"), "--quiet");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal("", result.Error);
+        Assert.Equal("", result.Out);
+    }
+
+    private void AssertCountsMatchDatabase(JsonElement metadata, Func<string, int> rowsWritten)
+    {
+        var database = db.CountRows();
+        var recordCounts = metadata.GetProperty("recordCounts").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        var excluded = metadata.GetProperty("sanitization").GetProperty("excludedTables").EnumerateArray()
+            .Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetProperty("table").GetString()!)
+            .ToHashSet();
+        Assert.Equal(database.Keys.Order(), recordCounts.Keys.Concat(excluded).Order());
+        Assert.NotEmpty(recordCounts);
+        foreach (var (table, count) in recordCounts)
+        {
+            Assert.Equal(database[table], count);
+            Assert.Equal(count, rowsWritten(table));
+        }
+    }
+
+    private static string Read(ZipArchiveEntry entry)
+    {
+        using var reader = new StreamReader(entry.Open());
+        return reader.ReadToEnd();
+    }
+
+    private static string CreateOutputDirectory(CliDatabase db)
+    {
+        var directory = db.OutputPath("out-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    private sealed class FailingStream(int failAfterBytes) : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (Length + buffer.Length > failAfterBytes)
+            {
+                throw new IOException("disk full (simulated)");
+            }
+
+            base.Write(buffer);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Write(buffer.AsSpan(offset, count));
+            return Task.CompletedTask;
+        }
+    }
+}

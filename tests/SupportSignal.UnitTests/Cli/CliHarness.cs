@@ -1,0 +1,172 @@
+using System.Text;
+
+using Microsoft.Data.Sqlite;
+
+using SupportSignal.Cli;
+
+using Xunit;
+
+namespace SupportSignal.UnitTests.Cli;
+
+/// <summary>What one in-process run of the CLI printed and returned.</summary>
+public sealed record CliResult(int ExitCode, string Out, string Error, byte[] StandardOutputBytes)
+{
+    public string All => Out + Error;
+
+    public override string ToString() => $"exit {ExitCode}\nstdout: {Out}\nstderr: {Error}";
+}
+
+/// <summary>A clock stopped at one instant, so default file names are predictable.</summary>
+public sealed class FixedTime(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
+}
+
+/// <summary>
+/// A temporary directory holding a real SQLite file that the CLI is pointed at through the same
+/// environment variable an operator would use, and the in-process runner.
+/// </summary>
+public class CliDatabase : IAsyncLifetime
+{
+    public static readonly DateTimeOffset Now = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
+
+    // Small but every table has rows: seeding takes well under a second.
+    public static readonly string[] SmallSeed =
+        ["seed", "--companies", "2", "--sites-per-company", "2", "--users", "6", "--participants", "5", "--incidents", "12"];
+
+    public CliDatabase()
+    {
+        Directory = Path.Combine(Path.GetTempPath(), "supportsignal-cli-tests", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(Directory);
+        DatabasePath = Path.Combine(Directory, "test.db");
+    }
+
+    public string Directory { get; }
+
+    public string DatabasePath { get; }
+
+    public string ConnectionString => $"Data Source={DatabasePath}";
+
+    public CliEnvironment Environment(params (string Name, string Value)[] variables) => new()
+    {
+        BaseDirectory = Directory,
+        Variables = new Dictionary<string, string?> { ["ConnectionStrings__SupportSignal"] = ConnectionString }
+            .Concat(variables.Select(v => new KeyValuePair<string, string?>(v.Name, v.Value)))
+            .ToDictionary(),
+        Time = new FixedTime(Now),
+    };
+
+    public Task<CliResult> RunAsync(params string[] args) => RunAsync(Environment(), args);
+
+    public static Task<CliResult> RunAsync(CliEnvironment environment, params string[] args) =>
+        RunCancellableAsync(environment, args, new StringWriter(), TestContext.Current.CancellationToken);
+
+    /// <summary>Runs with a chosen stderr writer and token (to cancel mid-command).</summary>
+    public static async Task<CliResult> RunCancellableAsync(
+        CliEnvironment environment, string[] args, StringWriter stderr, CancellationToken cancellationToken)
+    {
+        var stdout = new StringWriter();
+        var error = stderr;
+        var binary = new MemoryStream();
+        var code = await CliApp.RunAsync(args, stdout, error, environment with { StandardOutput = environment.StandardOutput ?? (() => binary) },
+            cancellationToken);
+        return new CliResult(code, stdout.ToString(), error.ToString(), binary.ToArray());
+    }
+
+    /// <summary>Row counts straight from SQLite's own catalog, independent of the EF model and the CLI.</summary>
+    public Dictionary<string, long> CountRows()
+    {
+        using var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        var tables = new List<string>();
+        using (var list = connection.CreateCommand())
+        {
+            // Skips SQLite's own tables and EF's bookkeeping (__ef_migrations_history, __EFMigrationsLock).
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND substr(name, 1, 2) <> '__'";
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var counts = new Dictionary<string, long>();
+        foreach (var table in tables)
+        {
+            using var count = connection.CreateCommand();
+            count.CommandText = $"SELECT COUNT(*) FROM \"{table}\"";
+            counts[table] = (long)count.ExecuteScalar()!;
+        }
+
+        return counts;
+    }
+
+    public string OutputPath(params string[] parts) => Path.Combine([Directory, .. parts]);
+
+    /// <summary>Files in a directory, for "nothing else was left behind" checks.</summary>
+    public static string[] FilesIn(string directory) =>
+        System.IO.Directory.GetFiles(directory).Select(Path.GetFileName).Order().ToArray()!;
+
+    public virtual async ValueTask InitializeAsync() => await Task.CompletedTask;
+
+    public ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp directory left behind does not make a test wrong.
+        }
+
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>A migrated database with the small demo set, shared by the tests of one class.</summary>
+public sealed class SeededCliDatabase : CliDatabase
+{
+    public override async ValueTask InitializeAsync()
+    {
+        await Expect(await RunAsync("migrate"));
+        await Expect(await RunAsync(SmallSeed));
+    }
+
+    private static Task Expect(CliResult result) =>
+        result.ExitCode == 0 ? Task.CompletedTask : throw new InvalidOperationException(result.ToString());
+}
+
+/// <summary>A TextWriter that calls back when a line containing a marker is written (to act mid-command).</summary>
+public sealed class TriggerWriter(string marker, Action onMarker) : StringWriter
+{
+    private bool _fired;
+
+    public override void Write(string? value)
+    {
+        base.Write(value);
+        Fire(value);
+    }
+
+    public override void WriteLine(string? value)
+    {
+        base.WriteLine(value);
+        Fire(value);
+    }
+
+    private void Fire(string? value)
+    {
+        if (!_fired && value?.Contains(marker, StringComparison.Ordinal) == true)
+        {
+            _fired = true;
+            onMarker();
+        }
+    }
+}
+
+internal static class Utf8
+{
+    public static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+}
