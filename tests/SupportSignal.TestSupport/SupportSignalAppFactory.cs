@@ -20,6 +20,7 @@ namespace SupportSignal.TestSupport;
 public class SupportSignalAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private readonly List<Action<IServiceCollection>> _serviceChanges = [];
+    private readonly Dictionary<string, string> _settings = [];
     private string? _databasePath;
 
     public LogCapture Logs { get; } = new();
@@ -32,6 +33,13 @@ public class SupportSignalAppFactory : WebApplicationFactory<Program>, IAsyncLif
     public SupportSignalAppFactory ConfigureServices(Action<IServiceCollection> change)
     {
         _serviceChanges.Add(change);
+        return this;
+    }
+
+    /// <summary>Overrides a configuration value; call before the first request.</summary>
+    public SupportSignalAppFactory WithSetting(string key, string value)
+    {
+        _settings[key] = value;
         return this;
     }
 
@@ -58,6 +66,11 @@ public class SupportSignalAppFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("Serilog:MinimumLevel:Default", "Debug");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.AspNetCore", "Debug");
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.EntityFrameworkCore", "Debug");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<ILogEventSink>(Logs);

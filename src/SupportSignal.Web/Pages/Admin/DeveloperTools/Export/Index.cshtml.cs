@@ -15,7 +15,7 @@ namespace SupportSignal.Web.Pages.Admin.DeveloperTools.Export;
 /// Shows what a full export holds and streams it. Access is the folder convention's business
 /// (SystemAdmin); antiforgery is validated for every POST by Razor Pages itself.
 /// </summary>
-public sealed partial class IndexModel(ExportService exports, TimeProvider time, ILogger<IndexModel> logger) : PageModel
+public sealed partial class IndexModel(ExportService exports, ExportGate gate, TimeProvider time, ILogger<IndexModel> logger) : PageModel
 {
     /// <summary>Set, readable by the page's script, once the download's headers are on their way.</summary>
     public const string DownloadCookie = "supportsignal-export-download";
@@ -71,6 +71,15 @@ public sealed partial class IndexModel(ExportService exports, TimeProvider time,
         {
             logger.LogInformation("Export request rejected: bad {Field}", e.Field);
             return Show(new ExportProblem(StatusCodes.Status400BadRequest, "The export request is not valid", e.Message, null));
+        }
+
+        using var slot = gate.TryEnter();
+        if (slot is null)
+        {
+            logger.LogInformation("Export refused: the maximum number of concurrent exports is running");
+            Response.Headers.RetryAfter = "30";
+            return Show(new ExportProblem(StatusCodes.Status503ServiceUnavailable, "Other exports are running",
+                "This server is already streaming as many exports as it allows at once. Try again in a minute.", null));
         }
 
         // A closed tab or a dropped connection cancels the database work at once.
