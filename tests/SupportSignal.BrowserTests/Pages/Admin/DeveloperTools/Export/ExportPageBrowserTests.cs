@@ -15,6 +15,14 @@ public sealed partial class ExportPageBrowserTests(BrowserFixture browser) : ICl
     public async Task The_admin_signs_in_sees_the_counts_and_chart_and_downloads_the_whole_database()
     {
         await using var context = await browser.NewContextAsync();
+        var consoleErrors = new List<string>();
+        context.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                consoleErrors.Add($"{message.Text} ({message.Location})");
+            }
+        };
         var page = await context.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
         Assert.Equal(PagePath, new Uri(page.Url).AbsolutePath);
 
@@ -22,9 +30,26 @@ public sealed partial class ExportPageBrowserTests(BrowserFixture browser) : ICl
         Assert.Equal(await ExportFiles.DatabaseCountsAsync(browser.App, shown.Keys, Cancel), shown);
         Assert.Equal(shown.Count, await page.Locator("table.counts svg.bar").CountAsync());
         Assert.True(await page.Locator("table.counts svg.bar").First.IsVisibleAsync());
+        Assert.True(await page.Locator("#export-loading").IsHiddenAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Caret = ScreenshotCaret.Initial, Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "export-page.png"), FullPage = true });
 
-        var download = await page.RunAndWaitForDownloadAsync(
-            () => page.GetByRole(AriaRole.Button, new() { Name = "Export Full Database" }).ClickAsync());
+        // Hold the export request until the page has shown that it is working on it.
+        var release = new TaskCompletionSource();
+        await page.RouteAsync("**" + PagePath, async route =>
+        {
+            if (route.Request.Method == "POST")
+            {
+                await release.Task;
+            }
+
+            await route.ContinueAsync();
+        });
+        var downloading = page.WaitForDownloadAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Export Full Database" }).ClickAsync();
+        await page.Locator("#export-loading").WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Export Full Database" }).IsDisabledAsync());
+        release.SetResult();
+        var download = await downloading;
 
         Assert.Matches(FileName("json"), download.SuggestedFilename);
         var contents = ExportFiles.Read(await SaveAsync(download), "json");
@@ -39,8 +64,10 @@ public sealed partial class ExportPageBrowserTests(BrowserFixture browser) : ICl
         Assert.True(await page.Locator("#export-loading").IsHiddenAsync());
         Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Export Full Database" }).IsEnabledAsync());
         Assert.Equal(PagePath, new Uri(page.Url).AbsolutePath);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Caret = ScreenshotCaret.Initial, Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "export-page-download-started.png") });
 
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "export-page.png"), FullPage = true });
+        // The page's script and styles live within the content security policy: no violations.
+        Assert.True(consoleErrors.Count == 0, string.Join(Environment.NewLine, consoleErrors));
     }
 
     [Fact]
