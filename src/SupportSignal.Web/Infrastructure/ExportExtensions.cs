@@ -11,10 +11,11 @@ public static class ExportExtensions
     /// The export engine, one per request like the DbContext it reads through. The clock is a
     /// service so that the file name and the document's timestamp come from the same source.
     /// </summary>
-    public static IServiceCollection AddSupportSignalExport(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSupportSignalExport(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(new ExportGate(configuration.GetValue(ExportGate.MaxConcurrentKey, ExportGate.DefaultMaxConcurrent)));
+        services.AddSingleton(sp => new ExportGate(
+            sp.GetRequiredService<IConfiguration>().GetValue(ExportGate.MaxConcurrentKey, ExportGate.DefaultMaxConcurrent)));
         services.AddScoped(sp => new ExportService(sp.GetRequiredService<SupportSignalDbContext>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
