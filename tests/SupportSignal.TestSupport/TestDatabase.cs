@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 using SupportSignal.Data;
 using SupportSignal.Data.DemoData;
@@ -9,7 +10,7 @@ namespace SupportSignal.TestSupport;
 /// <summary>
 /// Real SQLite files migrated with the real migrations. The demo set and the per-role accounts
 /// are generated once per test process into a template; every app under test gets its own
-/// copy (SQLite's online backup), so a test that locks an account out cannot disturb another.
+/// copy of the file, so a test that locks an account out cannot disturb another.
 /// </summary>
 public static class TestDatabase
 {
@@ -37,13 +38,13 @@ public static class TestDatabase
     {
         var template = await TemplateAsync(cancellationToken);
         var path = Path.Combine(Directory, $"app-{Guid.NewGuid():N}.db");
-        await using (var source = new SqliteConnection(ConnectionString(template)))
-        await using (var target = new SqliteConnection(ConnectionString(path)))
+        // The template is a closed, single-file (rollback journal) database, so a plain file copy
+        // is a consistent copy, and parallel fixtures never contend for its locks.
+        File.Copy(template, path);
+        await using (var connection = new SqliteConnection(ConnectionString(path)))
         {
-            await source.OpenAsync(cancellationToken);
-            await target.OpenAsync(cancellationToken);
-            source.BackupDatabase(target);
-            await using var wal = target.CreateCommand();
+            await connection.OpenAsync(cancellationToken);
+            await using var wal = connection.CreateCommand();
             wal.CommandText = "PRAGMA journal_mode=WAL;";
             await wal.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -87,6 +88,8 @@ public static class TestDatabase
                     await DemoDataGenerator.SeedAsync(db, DemoOptions, progress: null, cancellationToken);
                     db.ChangeTracker.Clear();
                     await DevelopmentAccounts.EnsureAsync(db, Password, cancellationToken);
+                    // Fold the WAL back into the file so the template can be copied as one file.
+                    await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=DELETE;", cancellationToken);
                 }
 
                 _templatePath = path;
