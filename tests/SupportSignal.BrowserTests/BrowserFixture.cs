@@ -15,7 +15,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
-    public SupportSignalAppFactory App { get; } = new();
+    public FaultyAppFactory App { get; } = new();
 
     public Uri BaseAddress { get; private set; } = null!;
 

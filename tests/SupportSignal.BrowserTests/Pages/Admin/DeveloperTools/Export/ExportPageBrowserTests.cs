@@ -106,6 +106,54 @@ public sealed partial class ExportPageBrowserTests(BrowserFixture browser) : ICl
     }
 
     [Fact]
+    public async Task A_failure_before_the_download_starts_shows_an_error_toast_with_a_reference()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await context.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
+
+        string text;
+        browser.App.Faults.FailDatabaseOpen = true;
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Export Full Database" }).ClickAsync();
+            var toast = page.Locator("[data-toast=error]");
+            await toast.WaitForAsync();
+            text = await toast.InnerTextAsync();
+        }
+        finally
+        {
+            browser.App.Faults.FailDatabaseOpen = false;
+        }
+
+        Assert.Contains("Nothing was downloaded", text);
+        Assert.Matches("Reference: [0-9a-f]{32}", text);
+        Assert.DoesNotContain("secret-path", text);
+        Assert.True(await page.Locator("#export-loading").IsHiddenAsync());
+    }
+
+    [Fact]
+    public async Task A_failure_midway_leaves_a_failed_download_not_a_truncated_file()
+    {
+        await using var context = await browser.NewContextAsync(javaScriptEnabled: false);
+        var page = await context.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
+
+        IDownload download;
+        browser.App.Faults.FailAfterFirstWrite = true;
+        try
+        {
+            download = await page.RunAndWaitForDownloadAsync(
+                () => page.GetByRole(AriaRole.Button, new() { Name = "Export Full Database" }).ClickAsync());
+            Assert.NotNull(await download.FailureAsync());
+        }
+        finally
+        {
+            browser.App.Faults.FailAfterFirstWrite = false;
+        }
+
+        Assert.Matches(FileName("json"), download.SuggestedFilename);
+    }
+
+    [Fact]
     public async Task A_team_lead_gets_the_403_page()
     {
         await using var context = await browser.NewContextAsync();

@@ -8,9 +8,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 using SupportSignal.Data;
-using SupportSignal.TestSupport;
 
-namespace SupportSignal.IntegrationTests.Pages.Admin.DeveloperTools.Export;
+namespace SupportSignal.TestSupport;
 
 /// <summary>
 /// Switchable faults for the export request: the database refusing to open (before any byte)
