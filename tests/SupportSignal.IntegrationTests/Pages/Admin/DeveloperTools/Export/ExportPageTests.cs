@@ -136,6 +136,23 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
         Assert.Null(response.Content.Headers.ContentDisposition);
     }
 
+    [Fact]
+    public async Task A_post_with_a_forged_antiforgery_token_is_refused_with_400()
+    {
+        var client = await ExportDownload.AdminAsync(app);
+        var someoneElses = await app.CreateBrowserlikeClient().GetAntiforgeryTokenAsync("/account/login");
+
+        var response = await client.PostAsync(ExportDownload.PagePath, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = someoneElses,
+            ["Format"] = "json",
+        }), Cancel);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Content.Headers.ContentDisposition);
+        Assert.Contains("Bad request", await response.Content.ReadAsStringAsync(Cancel));
+    }
+
     [Theory]
     [InlineData("xml", null, "Unknown format &#x27;xml&#x27;. Valid formats: json, json.gz, zip.")]
     [InlineData("json", "incidents,no_such_table", "Unknown table &#x27;no_such_table&#x27;.")]
