@@ -12,7 +12,20 @@ internal sealed class KnownPeople
     private readonly Dictionary<string, string> _names = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _firstWords = new(StringComparer.OrdinalIgnoreCase);
 
+    // A cheap first test for every word of every text: the (length, first letter, last letter)
+    // of each registered first word. Most words fail it and are never hashed.
+    private readonly System.Collections.BitArray _shapes = new(1 << 15);
+
     public int Count => _names.Count;
+
+    /// <summary>False when no registered name can start with this word; true means "look it up".</summary>
+    public bool MayStartName(ReadOnlySpan<char> word) => _shapes[Shape(word)];
+
+    private static int Shape(ReadOnlySpan<char> word) =>
+        (Math.Min(word.Length, 31) << 10) | (Fold(word[0]) << 5) | Fold(word[^1]);
+
+    // Case-folded to 5 bits: exact for ASCII letters, and consistent for everything else.
+    private static int Fold(char c) => (c < 128 ? c | 0x20 : char.ToLowerInvariant(c)) & 31;
 
     /// <summary>The most words any registered name has.</summary>
     public int MaxWords { get; private set; } = 1;
@@ -56,6 +69,7 @@ internal sealed class KnownPeople
         {
             var words = normalized.Split(' ');
             _firstWords.Add(words[0]);
+            _shapes[Shape(words[0])] = true;
             MaxWords = Math.Max(MaxWords, words.Length);
         }
     }

@@ -38,6 +38,11 @@ internal sealed partial class TextScrubber(KnownPeople people)
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _names = people.Names;
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _firstWords = people.FirstWords;
     private readonly int _maxWords = people.MaxWords;
+    private readonly KnownPeople _people = people;
+
+    // Reused for every name found; one export scrubs on one thread.
+    private readonly List<int> _candidates = new(8);
+    private readonly List<int> _wordStarts = new(4);
 
     public string Scrub(string text, NameContext? context = null)
     {
@@ -119,8 +124,11 @@ internal sealed partial class TextScrubber(KnownPeople people)
 
             // Longest name first ("Zoë Nguyễn" before "Zoë"); each word may also end early at an
             // apostrophe or hyphen ("Zoë's", "Nguyễn-led").
-            var candidates = new List<int>();
-            var wordStarts = new List<int> { i };
+            var candidates = _candidates;
+            var wordStarts = _wordStarts;
+            candidates.Clear();
+            wordStarts.Clear();
+            wordStarts.Add(i);
             var next = end;
             while (wordStarts.Count < _maxWords && next + 1 < text.Length && text[next] == ' ' && IsNameChar(text[next + 1]))
             {
@@ -160,14 +168,15 @@ internal sealed partial class TextScrubber(KnownPeople people)
     // Runs for every word of every free-text value, so it allocates nothing.
     private bool StartsAName(string text, int start, int end)
     {
-        if (_firstWords.Contains(text.AsSpan(start, end - start)))
+        var word = text.AsSpan(start, end - start);
+        if (_people.MayStartName(word) && _firstWords.Contains(word))
         {
             return true;
         }
 
         for (var j = end - 1; j > start; j--)
         {
-            if (text[j] is '\'' or '’' or '-' && _firstWords.Contains(text.AsSpan(start, j - start)))
+            if (text[j] is '\'' or '’' or '-' && _people.MayStartName(text.AsSpan(start, j - start)) && _firstWords.Contains(text.AsSpan(start, j - start)))
             {
                 return true;
             }
@@ -196,12 +205,34 @@ internal sealed partial class TextScrubber(KnownPeople people)
         return PhonePattern().Replace(text, PhonePlaceholder);
     }
 
-    private static bool HasDigitOrAt(string text) => text.AsSpan().IndexOfAny(DigitsAndAt) >= 0;
+    // The patterns need an '@' or at least nine digits; most prose has neither, so skip the regexes.
+    private static bool HasDigitOrAt(string text)
+    {
+        var span = text.AsSpan();
+        if (span.Contains('@'))
+        {
+            return true;
+        }
 
-    private static readonly System.Buffers.SearchValues<char> DigitsAndAt = System.Buffers.SearchValues.Create("0123456789@");
+        var digits = 0;
+        for (var at = span.IndexOfAny(Digits); at >= 0; at = span.IndexOfAny(Digits))
+        {
+            if (++digits >= 9)
+            {
+                return true;
+            }
+
+            span = span[(at + 1)..];
+        }
+
+        return false;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> Digits = System.Buffers.SearchValues.Create("0123456789");
 
     // Letters, marks (for names written with combining accents), and apostrophes or hyphens inside a name.
-    private static bool IsNameChar(char c) => char.IsLetter(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark;
+    private static bool IsNameChar(char c) =>
+        c < 128 ? (uint)((c | 0x20) - 'a') <= 'z' - 'a' : char.IsLetter(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark;
 
     private static int WordEnd(string text, int start)
     {
