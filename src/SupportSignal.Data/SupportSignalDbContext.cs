@@ -35,6 +35,7 @@ public abstract class SupportSignalDbContext(DbContextOptions options)
     public DbSet<AiRequestLog> AiRequestLogs => Set<AiRequestLog>();
     public DbSet<DebugLog> DebugLogs => Set<DebugLog>();
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
+    public DbSet<ExportAudit> ExportAudits => Set<ExportAudit>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -58,7 +59,7 @@ public abstract class SupportSignalDbContext(DbContextOptions options)
             b.ToTable("user_claims");
             b.Classify(Ordinary, "Id", "UserId", "ClaimType");
             // Claims can carry anything about a person (a name, a birth date).
-            b.Classify(Personal, "ClaimValue");
+            b.Personal(PersonalKind.Other, "ClaimValue");
         });
         builder.Entity<IdentityUserLogin<Guid>>(b =>
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 
 using SupportSignal.Data.Classification;
+using SupportSignal.Export.Deidentification;
 
 namespace SupportSignal.Export.Writing;
 
@@ -12,7 +13,11 @@ internal sealed record DocumentMetadata(
     string? LatestMigration,
     ExportSelection Selection,
     IReadOnlyDictionary<string, long> Counts,
-    string ApplicationVersion);
+    string ApplicationVersion,
+    DeidentificationSummary? Deidentification = null);
+
+/// <summary>What a de-identified export did to each column, and where its pseudonym key came from.</summary>
+internal sealed record DeidentificationSummary(bool KeyConfigured, IReadOnlyList<DeidentifiedColumn> Columns);
 
 /// <summary>Writes the "metadata" object of format version 1 (docs/export-format.md).</summary>
 internal static class MetadataWriter
@@ -36,13 +41,8 @@ internal static class MetadataWriter
         w.WriteString("latestMigration", m.LatestMigration);
         w.WriteEndObject();
 
-        w.WriteStartObject("filtersApplied");
-        if (selection.RequestedTables is { } tables)
-        {
-            WriteStrings(w, "tables", tables);
-        }
-
-        w.WriteEndObject();
+        w.WritePropertyName("filtersApplied");
+        WriteFilters(w, selection.Request, selection.RequestedTables);
 
         w.WriteStartObject("recordCounts");
         foreach (var table in selection.Included)
@@ -54,7 +54,14 @@ internal static class MetadataWriter
         w.WriteNumber("totalRecords", m.Counts.Values.Sum());
 
         w.WriteStartObject("sanitization");
-        w.WriteBoolean("deidentified", false);
+        w.WriteBoolean("deidentified", m.Deidentification is not null);
+        if (m.Deidentification is { } privacy)
+        {
+            w.WriteString("pseudonymKey", privacy.KeyConfigured ? "configured (stable across exports)" : "random for this export");
+            WriteColumns(w, "pseudonymizedColumns", privacy.Columns.Where(c => !Deidentifier.IsScrubbed(c)));
+            WriteColumns(w, "scrubbedColumns", privacy.Columns.Where(Deidentifier.IsScrubbed));
+        }
+
         w.WriteStartArray("excludedTables");
         foreach (var excluded in selection.Excluded)
         {
@@ -77,6 +84,16 @@ internal static class MetadataWriter
 
         w.WriteEndArray();
         w.WriteEndObject();
+
+        if (selection.Request.IsSegmented)
+        {
+            w.WriteStartObject("segment");
+            w.WriteBoolean("closure", selection.Request.Closure);
+            WriteStrings(w, "sharedTables", selection.SharedTables);
+            WriteStrings(w, "closureTables", selection.ClosureTables);
+            WriteStrings(w, "referencedTablesLeftOut", selection.ReferencedTablesLeftOut);
+            w.WriteEndObject();
+        }
 
         w.WriteStartArray("tables");
         foreach (var table in selection.Included)
@@ -119,6 +136,58 @@ internal static class MetadataWriter
 
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    // The normalized filters: ids lowercase and sorted, dates as YYYY-MM-DD, tables as given.
+    internal static void WriteFilters(Utf8JsonWriter w, ExportRequest request, IReadOnlyList<string>? tables)
+    {
+        w.WriteStartObject();
+        if (request.Companies is { Count: > 0 } companies)
+        {
+            WriteStrings(w, "companies", companies.Select(id => id.ToString()).Order(StringComparer.Ordinal));
+        }
+
+        if (request.Sites is { Count: > 0 } sites)
+        {
+            WriteStrings(w, "sites", sites.Select(id => id.ToString()).Order(StringComparer.Ordinal));
+        }
+
+        if (request.From is { } from)
+        {
+            w.WriteString("from", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+
+        if (request.To is { } to)
+        {
+            w.WriteString("to", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+
+        if (tables is not null)
+        {
+            WriteStrings(w, "tables", tables);
+        }
+
+        if (request.IsSegmented)
+        {
+            w.WriteBoolean("closure", request.Closure);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteColumns(Utf8JsonWriter w, string name, IEnumerable<DeidentifiedColumn> columns)
+    {
+        w.WriteStartArray(name);
+        foreach (var column in columns)
+        {
+            w.WriteStartObject();
+            w.WriteString("table", column.Table);
+            w.WriteString("column", column.Column);
+            w.WriteString("method", column.Method);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)

@@ -5,21 +5,26 @@ using System.Text.Json;
 using SupportSignal.Data;
 
 using SupportSignal.Export.Catalog;
+using SupportSignal.Export.Deidentification;
 
 namespace SupportSignal.Export.Writing;
 
 /// <summary>A table ready to stream: the SELECT (secret columns never named) and the pre-encoded property names.</summary>
 internal sealed class TablePlan
 {
-    public TablePlan(ExportTable table, Func<string, string> delimit)
+    /// <param name="rowFilter">A WHERE clause choosing a segment's rows; null reads every row.</param>
+    /// <param name="transforms">Per exported column, how a de-identified export rewrites it; null writes values as stored.</param>
+    public TablePlan(ExportTable table, Func<string, string> delimit, string? rowFilter = null, ColumnTransform?[]? transforms = null)
     {
         Table = table;
+        Transforms = transforms;
         Columns = table.ExportedColumns.ToArray();
         Kinds = Columns.Select(c => c.Kind).ToArray();
         Names = Columns.Select(c => JsonEncodedText.Encode(c.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)).ToArray();
-        Sql = $"SELECT {string.Join(", ", Columns.Select(c => delimit(c.Name)))} FROM {delimit(table.Name)} " +
+        var where = rowFilter is null ? "" : $" WHERE {rowFilter}";
+        Sql = $"SELECT {string.Join(", ", Columns.Select(c => delimit(c.Name)))} FROM {delimit(table.Name)}{where} " +
             $"ORDER BY {string.Join(", ", table.PrimaryKey.Select(delimit))}";
-        CountSql = $"SELECT COUNT(*) FROM {delimit(table.Name)}";
+        CountSql = $"SELECT COUNT(*) FROM {delimit(table.Name)}{where}";
     }
 
     private TablePlan(TablePlan plan, string sql)
@@ -28,6 +33,7 @@ internal sealed class TablePlan
         Columns = plan.Columns;
         Kinds = plan.Kinds;
         Names = plan.Names;
+        Transforms = plan.Transforms;
         Sql = sql;
         CountSql = plan.CountSql;
     }
@@ -40,6 +46,8 @@ internal sealed class TablePlan
     });
 
     public ExportTable Table { get; }
+
+    public ColumnTransform?[]? Transforms { get; }
 
     public ExportColumn[] Columns { get; }
 

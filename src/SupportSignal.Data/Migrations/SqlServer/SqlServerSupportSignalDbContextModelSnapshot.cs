@@ -74,7 +74,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                     b.Property<string>("ClaimValue")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("claim_value")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Other");
 
                     b.Property<Guid>("UserId")
                         .HasColumnType("uniqueidentifier")
@@ -535,7 +536,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
                         .HasColumnName("contact_email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2")
@@ -742,6 +744,108 @@ namespace SupportSignal.Data.Migrations.SqlServer
                     b.ToTable("enhanced_narratives", (string)null);
                 });
 
+            modelBuilder.Entity("SupportSignal.Data.Entities.ExportAudit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("id")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<long?>("Bytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("CorrelationId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("correlation_id")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<bool>("Deidentified")
+                        .HasColumnType("bit")
+                        .HasColumnName("deidentified")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<long?>("DurationMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duration_ms")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)")
+                        .HasColumnName("error_code")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("Filters")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("filters")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary")
+                        .HasAnnotation("SupportSignal:JsonText", true);
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("finished_at")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)")
+                        .HasColumnName("format")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)")
+                        .HasColumnName("outcome")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("RecordCounts")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("record_counts")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary")
+                        .HasAnnotation("SupportSignal:JsonText", true);
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)")
+                        .HasColumnName("source")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("started_at")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<long?>("TotalRecords")
+                        .HasColumnType("bigint")
+                        .HasColumnName("total_records")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("user_id")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.HasKey("Id")
+                        .HasName("pk_export_audit");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_export_audit_started_at");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_export_audit_user_id");
+
+                    b.ToTable("export_audit", (string)null);
+                });
+
             modelBuilder.Entity("SupportSignal.Data.Entities.ImpersonationSession", b =>
                 {
                     b.Property<Guid>("Id")
@@ -896,7 +1000,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)")
                         .HasColumnName("participant_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ParticipantName");
 
                     b.Property<bool>("QuestionsGenerated")
                         .HasColumnType("bit")
@@ -908,7 +1013,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)")
                         .HasColumnName("reporter_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "UserFullName");
 
                     b.Property<Guid?>("SiteId")
                         .HasColumnType("uniqueidentifier")
@@ -1259,7 +1365,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)")
                         .HasColumnName("contact_phone")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Phone");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2")
@@ -1274,32 +1381,37 @@ namespace SupportSignal.Data.Migrations.SqlServer
                     b.Property<DateOnly>("DateOfBirth")
                         .HasColumnType("date")
                         .HasColumnName("date_of_birth")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "BirthDate");
 
                     b.Property<string>("EmergencyContact")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("emergency_contact")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ContactDetails");
 
                     b.Property<string>("FirstName")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)")
                         .HasColumnName("first_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ParticipantGivenName");
 
                     b.Property<string>("LastName")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)")
                         .HasColumnName("last_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ParticipantFamilyName");
 
                     b.Property<string>("NdisNumber")
                         .HasMaxLength(20)
                         .HasColumnType("nvarchar(20)")
                         .HasColumnName("ndis_number")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "NdisNumber");
 
                     b.Property<Guid?>("SiteId")
                         .HasColumnType("uniqueidentifier")
@@ -1396,7 +1508,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                     b.Property<string>("Address")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("address")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Address");
 
                     b.Property<Guid>("CompanyId")
                         .HasColumnType("uniqueidentifier")
@@ -1464,7 +1577,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
                         .HasColumnName("email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("bit")
@@ -1486,19 +1600,22 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)")
                         .HasColumnName("name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "UserFullName");
 
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
                         .HasColumnName("normalized_email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<string>("NormalizedUserName")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
                         .HasColumnName("normalized_user_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<string>("PasswordHash")
                         .HasColumnType("nvarchar(max)")
@@ -1508,7 +1625,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                     b.Property<string>("PhoneNumber")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("phone_number")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Phone");
 
                     b.Property<bool>("PhoneNumberConfirmed")
                         .HasColumnType("bit")
@@ -1541,7 +1659,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
                         .HasColumnName("user_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.HasKey("Id")
                         .HasName("pk_users");
@@ -1588,7 +1707,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
                         .HasColumnName("email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("datetime2")
@@ -1844,6 +1964,15 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_enhanced_narratives_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("SupportSignal.Data.Entities.ExportAudit", b =>
+                {
+                    b.HasOne("SupportSignal.Data.Entities.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_export_audit_users_user_id");
                 });
 
             modelBuilder.Entity("SupportSignal.Data.Entities.ImpersonationSession", b =>

@@ -65,7 +65,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                     b.Property<string>("ClaimValue")
                         .HasColumnType("TEXT")
                         .HasColumnName("claim_value")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Other");
 
                     b.Property<Guid>("UserId")
                         .HasColumnType("TEXT")
@@ -526,7 +527,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("contact_email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
@@ -733,6 +735,108 @@ namespace SupportSignal.Data.Migrations.Sqlite
                     b.ToTable("enhanced_narratives", (string)null);
                 });
 
+            modelBuilder.Entity("SupportSignal.Data.Entities.ExportAudit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<long?>("Bytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("CorrelationId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<bool>("Deidentified")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deidentified")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<long?>("DurationMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration_ms")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_code")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("Filters")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("filters")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary")
+                        .HasAnnotation("SupportSignal:JsonText", true);
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("format")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("RecordCounts")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("record_counts")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary")
+                        .HasAnnotation("SupportSignal:JsonText", true);
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<long?>("TotalRecords")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total_records")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.HasKey("Id")
+                        .HasName("pk_export_audit");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_export_audit_started_at");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_export_audit_user_id");
+
+                    b.ToTable("export_audit", (string)null);
+                });
+
             modelBuilder.Entity("SupportSignal.Data.Entities.ImpersonationSession", b =>
                 {
                     b.Property<Guid>("Id")
@@ -887,7 +991,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("participant_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ParticipantName");
 
                     b.Property<bool>("QuestionsGenerated")
                         .HasColumnType("INTEGER")
@@ -899,7 +1004,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("reporter_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "UserFullName");
 
                     b.Property<Guid?>("SiteId")
                         .HasColumnType("TEXT")
@@ -1250,7 +1356,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT")
                         .HasColumnName("contact_phone")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Phone");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
@@ -1265,32 +1372,37 @@ namespace SupportSignal.Data.Migrations.Sqlite
                     b.Property<DateOnly>("DateOfBirth")
                         .HasColumnType("TEXT")
                         .HasColumnName("date_of_birth")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "BirthDate");
 
                     b.Property<string>("EmergencyContact")
                         .HasColumnType("TEXT")
                         .HasColumnName("emergency_contact")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ContactDetails");
 
                     b.Property<string>("FirstName")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("first_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ParticipantGivenName");
 
                     b.Property<string>("LastName")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("last_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ParticipantFamilyName");
 
                     b.Property<string>("NdisNumber")
                         .HasMaxLength(20)
                         .HasColumnType("TEXT")
                         .HasColumnName("ndis_number")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "NdisNumber");
 
                     b.Property<Guid?>("SiteId")
                         .HasColumnType("TEXT")
@@ -1386,7 +1498,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                     b.Property<string>("Address")
                         .HasColumnType("TEXT")
                         .HasColumnName("address")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Address");
 
                     b.Property<Guid>("CompanyId")
                         .HasColumnType("TEXT")
@@ -1454,7 +1567,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("INTEGER")
@@ -1476,19 +1590,22 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "UserFullName");
 
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("normalized_email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<string>("NormalizedUserName")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("normalized_user_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<string>("PasswordHash")
                         .HasColumnType("TEXT")
@@ -1498,7 +1615,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                     b.Property<string>("PhoneNumber")
                         .HasColumnType("TEXT")
                         .HasColumnName("phone_number")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Phone");
 
                     b.Property<bool>("PhoneNumberConfirmed")
                         .HasColumnType("INTEGER")
@@ -1531,7 +1649,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("user_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.HasKey("Id")
                         .HasName("pk_users");
@@ -1577,7 +1696,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("TEXT")
@@ -1833,6 +1953,15 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_enhanced_narratives_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("SupportSignal.Data.Entities.ExportAudit", b =>
+                {
+                    b.HasOne("SupportSignal.Data.Entities.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_export_audit_users_user_id");
                 });
 
             modelBuilder.Entity("SupportSignal.Data.Entities.ImpersonationSession", b =>
