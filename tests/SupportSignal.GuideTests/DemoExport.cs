@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.IO.Compression;
+
+using Microsoft.Data.Sqlite;
+
+using SupportSignal.Data;
+using SupportSignal.Data.DemoData;
+using SupportSignal.Export;
+
+[assembly: AssemblyFixture(typeof(SupportSignal.GuideTests.DemoExport))]
+
+namespace SupportSignal.GuideTests;
+
+/// <summary>
+/// A real export of the demo data, made once for the whole run: a migrated, seeded SQLite file,
+/// and the engine's json, json.gz and zip exports of it, laid out under the names the guide uses
+/// (<c>export.json</c>, <c>export.json.gz</c>, <c>export.zip</c> and <c>export/</c>, the zip unpacked).
+/// The database itself is the independent source the recipes' output is checked against.
+/// </summary>
+public sealed class DemoExport : IAsyncLifetime
+{
+    public static readonly DemoDataOptions Demo = new()
+    {
+        Companies = 3,
+        SitesPerCompany = 2,
+        Users = 16,
+        Participants = 24,
+        Incidents = 160,
+        RandomSeed = 4242,
+    };
+
+    /// <summary>The moment of the snapshot, fixed so that file names are the same on every run.</summary>
+    public static readonly DateTimeOffset ExportedAt = new(2026, 11, 26, 9, 30, 0, TimeSpan.Zero);
+
+    private readonly string _root = Directory.CreateTempSubdirectory("supportsignal-guide-").FullName;
+
+    /// <summary>The folder holding the export files, as a reader of the guide would have them.</summary>
+    public string ExportDirectory => Path.Combine(_root, "files");
+
+    public string DatabasePath => Path.Combine(_root, "supportsignal.db");
+
+    public async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(ExportDirectory);
+        var settings = new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={DatabasePath}");
+        await using (var db = settings.CreateContext())
+        {
+            await db.MigrateAsync();
+            await DemoDataGenerator.SeedAsync(db, Demo);
+        }
+
+        foreach (var format in Enum.GetValues<ExportFormat>())
+        {
+            await using var db = settings.CreateContext();
+            await using var file = File.Create(Path.Combine(ExportDirectory, "export." + format.Extension()));
+            await new ExportService(db, new FixedClock(ExportedAt)).ExportAsync(new ExportRequest { Format = format }, file);
+        }
+
+        ZipFile.ExtractToDirectory(Path.Combine(ExportDirectory, "export.zip"), Path.Combine(ExportDirectory, "export"));
+    }
+
+    /// <summary>Runs a query on the database itself (not through the export) and returns every row as invariant text.</summary>
+    public List<string[]> Query(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<string[]>();
+        while (reader.Read())
+        {
+            var row = new string[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)!;
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    public long Scalar(string sql) => long.Parse(Query(sql).Single()[0], CultureInfo.InvariantCulture);
+
+    public ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Environment.GetEnvironmentVariable("GUIDE_TESTS_KEEP") is null)
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        else
+        {
+            Console.Error.WriteLine($"Guide test files kept in {_root}");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}
