@@ -84,6 +84,20 @@ public sealed class DemoExport : IAsyncLifetime
 
     public long Scalar(string sql) => long.Parse(Query(sql).Single()[0], CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The tables a full export holds, from the database's own catalogue: every table but SQLite's and EF's
+    /// bookkeeping and the three that docs/export-format.md says stay out of a full export.
+    /// </summary>
+    public IReadOnlyList<string> ExportedTables => Query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_\\_%' ESCAPE '\\' " +
+        "AND name NOT IN ('user_tokens', 'data_protection_keys', 'debug_logs') ORDER BY name").Select(r => r[0]).ToList();
+
+    /// <summary>Row count of a table, counted by the database.</summary>
+    public long Count(string table) => Scalar($"SELECT count(*) FROM \"{table}\"");
+
+    /// <summary>A new empty folder under this run's temporary root, removed with it.</summary>
+    public string NewDirectory(string name) => Directory.CreateDirectory(Path.Combine(_root, "runs", $"{name}-{Guid.NewGuid():N}")).FullName;
+
     public ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
