@@ -47,7 +47,7 @@ public static class Runners
 
         var (output, errors) = (await stdout, await stderr);
         Assert.True(process.ExitCode == 0 && errors.Length == 0,
-            $"The recipe failed (exit {process.ExitCode}).\n--- script\n{script}--- stderr\n{errors}--- stdout\n{Head(output)}");
+            $"The recipe failed (exit {process.ExitCode}); jq, unzip, gzip and coreutils must be installed (apt-get install -y jq unzip).\n--- script\n{script}--- stderr\n{errors}--- stdout\n{Head(output)}");
         return new ShellResult(directory, output);
     }
 
