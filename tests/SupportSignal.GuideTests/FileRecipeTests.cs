@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace SupportSignal.GuideTests;
 
@@ -107,5 +108,34 @@ public sealed class FileRecipeTests(DemoExport export) : RecipeTests(export)
         {
             Assert.All(person.Where(v => v.Length > 0), value => Assert.DoesNotContain(value, schema, StringComparison.Ordinal));
         }
+    }
+
+    [Fact, Recipe("verify-complete")]
+    public async Task A_complete_document_passes_the_check_and_one_with_a_missing_row_does_not()
+    {
+        Assert.Equal(["checked"], (await RunShellAsync()).Lines);
+
+        var damaged = await RunShellOnDamagedCopyAsync(directory =>
+        {
+            var path = Path.Combine(directory, "export.json");
+            var document = JsonNode.Parse(File.ReadAllBytes(path))!;
+            document["data"]!["incidents"]!.AsArray().RemoveAt(0);
+            File.WriteAllText(path, document.ToJsonString());
+        });
+        Assert.Equal(["incomplete: incidents", "checked"], damaged.Lines);
+    }
+
+    [Fact, Recipe("verify-complete-zip")]
+    public async Task A_complete_unpacked_zip_passes_the_check_and_one_cut_short_does_not()
+    {
+        Assert.Equal(["checked"], (await RunShellAsync()).Lines);
+
+        var damaged = await RunShellOnDamagedCopyAsync(directory =>
+        {
+            var path = Path.Combine(directory, "export", "tables", "incident_narratives.jsonl");
+            File.WriteAllLines(path, File.ReadLines(path).SkipLast(1).ToList());
+            File.Delete(Path.Combine(directory, "export", "tables", "sites.jsonl"));
+        });
+        Assert.Equal(["incomplete: export/tables/sites.jsonl", "incomplete: export/tables/incident_narratives.jsonl", "checked"], damaged.Lines);
     }
 }

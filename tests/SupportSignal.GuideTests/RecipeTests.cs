@@ -29,6 +29,15 @@ public abstract class RecipeTests(DemoExport export)
     protected Task<ShellResult> RunShellAsync([CallerMemberName] string test = "") =>
         Runners.ShellAsync(export, Guide.Recipe(RecipeOf(test), "sh"));
 
+    /// <summary>Runs the test's shell recipe on a copy of the export that <paramref name="damage"/> has altered.</summary>
+    protected Task<ShellResult> RunShellOnDamagedCopyAsync(Action<string> damage, [CallerMemberName] string test = "")
+    {
+        var copy = export.NewDirectory("damaged");
+        Runners.CopyDirectory(export.ExportDirectory, copy);
+        damage(copy);
+        return Runners.ShellAsync(export, Guide.Recipe(RecipeOf(test), "sh"), copy);
+    }
+
     protected List<string[]> RunSql([CallerMemberName] string test = "") =>
         Runners.DuckDb(export, Guide.Recipe(RecipeOf(test), "sql"));
 

@@ -20,10 +20,13 @@ public static class Runners
     /// Runs a shell recipe with <c>/bin/sh -e</c> in a fresh copy of the export folder (so recipes that write files
     /// cannot disturb each other); fails on a non-zero exit or anything on stderr.
     /// </summary>
-    public static async Task<ShellResult> ShellAsync(DemoExport export, string script)
+    public static Task<ShellResult> ShellAsync(DemoExport export, string script) => ShellAsync(export, script, export.ExportDirectory);
+
+    /// <summary>Runs a shell recipe in a fresh copy of <paramref name="source"/>.</summary>
+    public static async Task<ShellResult> ShellAsync(DemoExport export, string script, string source)
     {
         var directory = export.NewDirectory("shell");
-        CopyDirectory(export.ExportDirectory, directory);
+        CopyDirectory(source, directory);
         var start = new ProcessStartInfo("/bin/sh")
         {
             WorkingDirectory = directory,
