@@ -37,6 +37,8 @@ public sealed class GuideCoverageTests
             .ToList();
         Assert.True(loose.Count == 0, $"Shell or SQL blocks with neither a recipe marker nor a cli marker: {string.Join(", ", loose)}");
         Assert.All(Guide.Recipes, b => Assert.Contains(b.Language, new[] { "sh", "sql" }));
+        var unlabelled = Guide.Blocks.Where(b => b.Language.Length == 0).Select(b => $"line {b.Line}").ToList();
+        Assert.True(unlabelled.Count == 0, $"Code blocks without a language, which could hide an untested command: {string.Join(", ", unlabelled)}");
     }
 
     [Fact]
