@@ -14,7 +14,8 @@ namespace SupportSignal.GuideTests;
 /// <summary>
 /// A real export of the demo data, made once for the whole run: a migrated, seeded SQLite file,
 /// and the engine's json, json.gz and zip exports of it, laid out under the names the guide uses
-/// (<c>export.json</c>, <c>export.json.gz</c>, <c>export.zip</c> and <c>export/</c>, the zip unpacked).
+/// (<c>export.json</c>, <c>export.json.gz</c>, <c>export.zip</c> and <c>export/</c>, the zip unpacked), and a
+/// segmented export, <c>segment.json</c>.
 /// The database itself is the independent source the recipes' output is checked against.
 /// </summary>
 public sealed class DemoExport : IAsyncLifetime
@@ -57,7 +58,23 @@ public sealed class DemoExport : IAsyncLifetime
         }
 
         ZipFile.ExtractToDirectory(Path.Combine(ExportDirectory, "export.zip"), Path.Combine(ExportDirectory, "export"));
+
+        // A segment: one company's incidents of 2025, as segment.json.
+        SegmentCompanyId = Guid.Parse(Query("SELECT id FROM companies ORDER BY name LIMIT 1").Single()[0]);
+        await using (var db = settings.CreateContext())
+        {
+            await using var file = File.Create(Path.Combine(ExportDirectory, "segment.json"));
+            var segment = new ExportRequest { Companies = [SegmentCompanyId], From = SegmentFrom, To = SegmentTo };
+            await new ExportService(db, new FixedClock(ExportedAt)).ExportAsync(segment, file);
+        }
     }
+
+    public static DateOnly SegmentFrom => new(2025, 1, 1);
+
+    public static DateOnly SegmentTo => new(2025, 12, 31);
+
+    /// <summary>The company of <c>segment.json</c>: the first by name.</summary>
+    public Guid SegmentCompanyId { get; private set; }
 
     /// <summary>Runs a query on the database itself (not through the export) and returns every row as invariant text.</summary>
     public List<string[]> Query(string sql)

@@ -138,4 +138,26 @@ public sealed class FileRecipeTests(DemoExport export) : RecipeTests(export)
         });
         Assert.Equal(["incomplete: export/tables/sites.jsonl", "incomplete: export/tables/incident_narratives.jsonl", "checked"], damaged.Lines);
     }
+
+    [Fact, Recipe("segment-summary")]
+    public async Task A_segment_summary_shows_its_filters_and_only_that_companys_incidents_of_the_year()
+    {
+        var result = await RunShellAsync();
+
+        var company = Export.SegmentCompanyId.ToString();
+        var expected = Export.Scalar($"""
+            SELECT count(*) FROM incidents WHERE lower(company_id) = '{company}'
+            AND event_date_time >= '2025-01-01' AND event_date_time < '2026-01-01'
+            """);
+        var summary = JsonNode.Parse(result.Output)!;
+        Assert.Equal("segmented", (string?)summary["exportType"]);
+        Assert.Equal([company], summary["filters"]!["companies"]!.AsArray().Select(c => (string?)c));
+        Assert.Equal("2025-01-01", (string?)summary["filters"]!["from"]);
+        Assert.Equal("2025-12-31", (string?)summary["filters"]!["to"]);
+        Assert.True(expected > 0 && expected < Export.Scalar("SELECT count(*) FROM incidents WHERE event_date_time LIKE '2025%'"));
+        Assert.Equal(expected, (long)summary["incidents"]!);
+        Assert.Equal([company], summary["incidentCompanies"]!.AsArray().Select(c => (string?)c));
+        Assert.Empty(summary["closureTables"]!.AsArray()); // a company segment reaches every tenant table through its own keys
+        Assert.Contains("ai_prompts", summary["sharedTables"]!.AsArray().Select(t => (string?)t));
+    }
 }
