@@ -17,7 +17,7 @@ public static partial class Guide
 {
     public const string FileName = "database-export-guide.md";
 
-    /// <summary>Languages whose blocks are commands or queries a reader runs: each must be a tested recipe or a marked CLI call.</summary>
+    /// <summary>Languages whose blocks are commands or queries a reader runs: each must be a tested recipe.</summary>
     public static readonly IReadOnlySet<string> RunnableLanguages = new HashSet<string>(["sh", "bash", "shell", "console", "sql"]);
 
     private static readonly Lazy<IReadOnlyList<GuideBlock>> _blocks = new(() => Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, FileName))));

@@ -3,8 +3,6 @@ namespace SupportSignal.GuideTests;
 /// <summary>The guide and its tests cannot drift: every recipe is tested, every runnable block is a recipe.</summary>
 public sealed class GuideCoverageTests
 {
-    private static readonly HashSet<string> _cliFlags = ["--output", "-o", "--format", "--tables", "--force", "--quiet", "-q", "--provider", "--connection"];
-
     [Fact]
     public void Every_recipe_in_the_guide_has_a_test()
     {
@@ -29,35 +27,16 @@ public sealed class GuideCoverageTests
     }
 
     [Fact]
-    public void Every_shell_or_sql_block_is_a_tested_recipe_or_a_cli_call()
+    public void Every_shell_or_sql_block_is_a_tested_recipe()
     {
         var loose = Guide.Blocks
-            .Where(b => Guide.RunnableLanguages.Contains(b.Language) && b.RecipeName is null && b.Marker != "cli")
+            .Where(b => Guide.RunnableLanguages.Contains(b.Language) && b.RecipeName is null)
             .Select(b => $"line {b.Line} ({b.Language})")
             .ToList();
-        Assert.True(loose.Count == 0, $"Shell or SQL blocks with neither a recipe marker nor a cli marker: {string.Join(", ", loose)}");
+        Assert.True(loose.Count == 0, $"Shell or SQL blocks without a recipe marker: {string.Join(", ", loose)}");
         Assert.All(Guide.Recipes, b => Assert.Contains(b.Language, new[] { "sh", "sql" }));
         var unlabelled = Guide.Blocks.Where(b => b.Language.Length == 0).Select(b => $"line {b.Line}").ToList();
         Assert.True(unlabelled.Count == 0, $"Code blocks without a language, which could hide an untested command: {string.Join(", ", unlabelled)}");
-    }
-
-    [Fact]
-    public void Cli_calls_use_only_the_export_verb_and_its_real_flags()
-    {
-        var cliBlocks = Guide.Blocks.Where(b => b.Marker == "cli").ToList();
-        Assert.NotEmpty(cliBlocks);
-        foreach (var block in cliBlocks)
-        {
-            var commands = block.Code.Replace("\\\n", " ", StringComparison.Ordinal).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Where(line => !line.StartsWith('#') && line != "umask 077 && mkdir -p exports");
-            foreach (var command in commands)
-            {
-                var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                Assert.True(words is ["supportsignal", "export", ..], $"Line {block.Line}: '{command}' is not a supportsignal export call.");
-                var unknown = words.Where(w => w.StartsWith('-') && w != "-" && !_cliFlags.Contains(w)).ToList();
-                Assert.True(unknown.Count == 0, $"Line {block.Line}: flags the CLI does not have: {string.Join(", ", unknown)}");
-            }
-        }
     }
 
     [Fact]
@@ -75,7 +54,7 @@ public sealed class GuideCoverageTests
             ```sql
             SELECT 1;
             ```
-            <!-- cli -->
+            <!-- note -->
             ````sh
             supportsignal export --output x.json
             ````
@@ -85,7 +64,7 @@ public sealed class GuideCoverageTests
             blocks,
             b => Assert.Equal(("sh", "echo one\n", "first"), (b.Language, b.Code, b.RecipeName)),
             b => Assert.Equal(("sql", (string?)null), (b.Language, b.Marker)),
-            b => Assert.Equal(("sh", "cli", (string?)null), (b.Language, b.Marker, b.RecipeName)));
+            b => Assert.Equal(("sh", "note", (string?)null), (b.Language, b.Marker, b.RecipeName)));
     }
 
     [Fact]

@@ -29,6 +29,9 @@ public abstract class RecipeTests(DemoExport export)
     protected Task<ShellResult> RunShellAsync([CallerMemberName] string test = "") =>
         Runners.ShellAsync(export, Guide.Recipe(RecipeOf(test), "sh"));
 
+    protected Task<ShellResult> RunCliAsync([CallerMemberName] string test = "") =>
+        Runners.CliAsync(export, Guide.Recipe(RecipeOf(test), "sh"));
+
     /// <summary>Runs the test's shell recipe on a copy of the export that <paramref name="damage"/> has altered.</summary>
     protected Task<ShellResult> RunShellOnDamagedCopyAsync(Action<string> damage, [CallerMemberName] string test = "")
     {
