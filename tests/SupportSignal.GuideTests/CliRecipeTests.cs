@@ -35,4 +35,15 @@ public sealed class CliRecipeTests(DemoExport export) : RecipeTests(export)
         Assert.Equal(requested.Concat(closure).Order(StringComparer.Ordinal), counts.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(Export.Scalar("SELECT count(DISTINCT company_id) FROM incidents"), counts["companies"]);
     }
+
+    [Fact, Recipe("cli-pipe")]
+    public async Task Piping_an_export_into_jq_counts_classifications_by_severity()
+    {
+        var result = await RunCliAsync();
+
+        var expected = Export.Query("SELECT severity, count(*) FROM incident_classifications GROUP BY severity ORDER BY severity")
+            .Select(r => $"{r[0]}\t{r[1]}");
+        Assert.Equal(expected, result.Lines);
+        Assert.Equal("", result.Errors);
+    }
 }
