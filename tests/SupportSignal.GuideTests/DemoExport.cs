@@ -14,8 +14,8 @@ namespace SupportSignal.GuideTests;
 /// <summary>
 /// A real export of the demo data, made once for the whole run: a migrated, seeded SQLite file,
 /// and the engine's json, json.gz and zip exports of it, laid out under the names the guide uses
-/// (<c>export.json</c>, <c>export.json.gz</c>, <c>export.zip</c> and <c>export/</c>, the zip unpacked), and a
-/// segmented export, <c>segment.json</c>.
+/// (<c>export.json</c>, <c>export.json.gz</c>, <c>export.zip</c> and <c>export/</c>, the zip unpacked), a
+/// segmented export, <c>segment.json</c>, and a de-identified one, <c>deidentified.json</c>.
 /// The database itself is the independent source the recipes' output is checked against.
 /// </summary>
 public sealed class DemoExport : IAsyncLifetime
@@ -66,6 +66,13 @@ public sealed class DemoExport : IAsyncLifetime
             await using var file = File.Create(Path.Combine(ExportDirectory, "segment.json"));
             var segment = new ExportRequest { Companies = [SegmentCompanyId], From = SegmentFrom, To = SegmentTo };
             await new ExportService(db, new FixedClock(ExportedAt)).ExportAsync(segment, file);
+        }
+
+        // A de-identified export, as deidentified.json.
+        await using (var db = settings.CreateContext())
+        {
+            await using var file = File.Create(Path.Combine(ExportDirectory, "deidentified.json"));
+            await new ExportService(db, new FixedClock(ExportedAt)).ExportAsync(new ExportRequest { Deidentify = true }, file);
         }
     }
 
