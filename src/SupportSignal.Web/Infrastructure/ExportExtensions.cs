@@ -7,45 +7,29 @@ namespace SupportSignal.Web.Infrastructure;
 
 public static class ExportExtensions
 {
+    public const string PseudonymKeyKey = "Export:PseudonymKey";
+
     /// <summary>
-    /// The export engine, one per request like the DbContext it reads through. The clock is a
-    /// service so that the file name and the document's timestamp come from the same source.
+    /// The export engine, one per request like the DbContext it reads through; the audit trail,
+    /// which writes through short-lived contexts of its own, outside any export's snapshot; and
+    /// the limits on how many exports stream at once. The clock is a service so that the file
+    /// name and the document's timestamp come from the same source.
     /// </summary>
     public static IServiceCollection AddSupportSignalExport(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new ExportGate(
-            sp.GetRequiredService<IConfiguration>().GetValue(ExportGate.MaxConcurrentKey, ExportGate.DefaultMaxConcurrent)));
-        services.AddScoped(sp => new ExportService(sp.GetRequiredService<SupportSignalDbContext>(), sp.GetRequiredService<TimeProvider>()));
-        return services;
-    }
-}
-
-/// <summary>
-/// How many exports this instance streams at once (<c>Export:MaxConcurrent</c>, default 2). Each
-/// holds a database connection and a read snapshot for as long as the download runs; a third
-/// admin gets "busy, try again" instead of slowing everyone down.
-/// </summary>
-public sealed class ExportGate(int maxConcurrent)
-{
-    public const string MaxConcurrentKey = "Export:MaxConcurrent";
-    public const int DefaultMaxConcurrent = 2;
-
-    private readonly SemaphoreSlim _slots = new(Math.Max(1, maxConcurrent), Math.Max(1, maxConcurrent));
-
-    /// <summary>A slot to dispose when the export ends, or null when all are taken.</summary>
-    public IDisposable? TryEnter() => _slots.Wait(0) ? new Slot(_slots) : null;
-
-    private sealed class Slot(SemaphoreSlim slots) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
+        // The pseudonym key is a secret: it lives only in these options, whose ToString hides it.
+        services.AddSingleton(sp => new ExportEngineOptions
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                slots.Release();
-            }
-        }
+            PseudonymKey = sp.GetRequiredService<IConfiguration>()[PseudonymKeyKey] is { Length: > 0 } key ? key : null,
+        });
+        services.AddSingleton(sp => new ExportAuditTrail(
+            sp.GetRequiredService<DatabaseSettings>().CreateContext,
+            sp.GetRequiredService<ILogger<ExportAuditTrail>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddScoped(sp => new ExportService(
+            sp.GetRequiredService<SupportSignalDbContext>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ExportEngineOptions>()));
+        services.AddExportLimits();
+        return services;
     }
 }

@@ -21,6 +21,8 @@ public static class PipelineExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authorization: only a signed-in system admin's export counts against the limits.
+        app.UseRateLimiter();
         app.MapRazorPages();
         return app;
     }

@@ -11,6 +11,7 @@ public sealed class StatusModel : PageModel
     {
         StatusCodes.Status404NotFound => "Page not found",
         StatusCodes.Status400BadRequest => "Bad request",
+        StatusCodes.Status429TooManyRequests => "Another export is running",
         _ => "Something went wrong",
     };
 
@@ -18,6 +19,8 @@ public sealed class StatusModel : PageModel
     {
         StatusCodes.Status404NotFound => "There is no page at this address.",
         StatusCodes.Status400BadRequest => "The request was not valid. Reload the page and try again.",
+        StatusCodes.Status429TooManyRequests =>
+            "Another export is running: the server streams only a few at once, and one per person. Try again in a minute.",
         _ => "The request could not be completed.",
     };
 

@@ -11,21 +11,24 @@
 (() => {
     "use strict";
 
-    const form = document.getElementById("export-form");
     const frame = document.getElementById("export-frame");
-    if (!form || !frame) {
+    if (!frame) {
         return;
     }
 
     const cookieName = "supportsignal-export-download";
     const cookiePath = window.location.pathname;
-    const button = document.getElementById("export-button");
-    const loading = document.getElementById("export-loading");
     const toasts = document.getElementById("toasts");
     const number = new Intl.NumberFormat("en-AU");
     let pending = null;
 
-    form.addEventListener("submit", (event) => {
+    // Both forms (full database, segment) download the same way. The segment form is replaced
+    // when its counts refresh, so the listener sits on the document.
+    document.addEventListener("submit", (event) => {
+        const form = event.target;
+        if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-export-form")) {
+            return;
+        }
         if (pending) {
             event.preventDefault();
             return;
@@ -36,12 +39,13 @@
         form.target = frame.name;
         const format = form.querySelector("input[name='Format']:checked");
         pending = {
+            form,
             token,
             format: format ? format.value : "json",
             sizeText: format ? format.dataset.sizeText : "",
             poll: window.setInterval(checkStarted, 200),
         };
-        setBusy(true);
+        setBusy(form, true);
     });
 
     frame.addEventListener("load", () => {
@@ -49,13 +53,19 @@
             return;
         }
 
+        let title = "Export failed";
         let message = "The export could not be started. Reload the page and try again.";
         let reference = null;
         try {
             const page = frame.contentDocument;
+            const heading = page && page.querySelector("[data-problem-title]");
             const problem = page && page.querySelector("[data-problem-message]");
             if (problem) {
                 message = problem.textContent.trim();
+            }
+            // 429: another export is running; say so in the toast's title.
+            if (heading && page.querySelector(".status-code")?.textContent.trim() === "429") {
+                title = heading.textContent.trim();
             }
             const id = page && page.querySelector("[data-correlation-id]");
             reference = id ? id.textContent.trim() : null;
@@ -63,7 +73,7 @@
             // Not readable (a network error page): the generic message stands.
         }
         finish();
-        toast("error", "Export failed", message, reference);
+        toast("error", title, message, reference);
     });
 
     function checkStarted() {
@@ -71,25 +81,63 @@
             return;
         }
 
-        const { format, sizeText } = pending;
+        const { form, format, sizeText } = pending;
         document.cookie = `${cookieName}=; Max-Age=0; path=${cookiePath}; SameSite=Strict`;
         finish();
         const records = number.format(Number(form.dataset.totalRecords || 0));
+        const size = sizeText ? `, about ${sizeText}` : "";
         toast("success", "Download started",
-            `${records} records, about ${sizeText} as .${format}. Your browser shows its progress.`, null);
+            `${records} records${size} as .${format}. Your browser shows its progress.`, null);
     }
 
     function finish() {
         window.clearInterval(pending.poll);
+        setBusy(pending.form, false);
+        pending.form.removeAttribute("target");
         pending = null;
-        setBusy(false);
-        form.removeAttribute("target");
     }
 
-    function setBusy(busy) {
-        loading.hidden = !busy;
-        button.disabled = busy;
+    function setBusy(form, busy) {
+        const loading = form.querySelector("[data-export-loading]");
+        const button = form.querySelector("[data-export-button]");
+        if (loading) {
+            loading.hidden = !busy;
+        }
+        if (button) {
+            button.disabled = busy;
+        }
         form.setAttribute("aria-busy", busy ? "true" : "false");
+    }
+
+    // Segment counts follow the filters as they change: the page renders them server-side for
+    // the query string (which also works without JavaScript); we fetch that and swap the result in.
+    const filters = document.querySelector("[data-segment-filters]");
+    let refresh = null;
+    if (filters) {
+        filters.addEventListener("change", () => {
+            window.clearTimeout(refresh);
+            refresh = window.setTimeout(refreshSegment, 300);
+        });
+    }
+
+    async function refreshSegment() {
+        const query = new URLSearchParams(new FormData(filters)).toString();
+        const url = `${window.location.pathname}?${query}`;
+        try {
+            const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+            const page = new DOMParser().parseFromString(await response.text(), "text/html");
+            const result = page.querySelector("[data-segment-result]");
+            const current = document.querySelector("[data-segment-result]");
+            if (result && current && !pending) {
+                current.replaceWith(document.importNode(result, true));
+                window.history.replaceState(null, "", url + "#segment");
+            } else if (!result) {
+                const problem = page.querySelector("[data-problem-message]");
+                toast("error", "Those filters do not work", problem ? problem.textContent.trim() : "Check the filters.", null);
+            }
+        } catch {
+            // Offline or the server went away: the "Count the segment" button still works.
+        }
     }
 
     function toast(kind, title, message, reference) {

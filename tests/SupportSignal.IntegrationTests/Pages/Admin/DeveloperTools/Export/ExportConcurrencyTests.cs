@@ -7,7 +7,7 @@ namespace SupportSignal.IntegrationTests.Pages.Admin.DeveloperTools.Export;
 
 public sealed class OneExportAtATimeFactory : SupportSignalAppFactory
 {
-    public OneExportAtATimeFactory() => WithSetting(ExportGate.MaxConcurrentKey, "1");
+    public OneExportAtATimeFactory() => WithSetting(ExportLimits.MaxConcurrentKey, "1");
 }
 
 public sealed class ExportConcurrencyTests(OneExportAtATimeFactory app) : IClassFixture<OneExportAtATimeFactory>
