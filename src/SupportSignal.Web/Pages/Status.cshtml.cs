@@ -24,11 +24,13 @@ public sealed class StatusModel : PageModel
         _ => "The request could not be completed.",
     };
 
-    public void OnGet(int code)
+    // The code comes from the route, not model binding: a re-executed POST whose form cannot be
+    // read (a NUL byte, say) must still render its own status, not fall back to 404.
+    public void OnGet()
     {
-        Code = code is >= 400 and <= 599 ? code : StatusCodes.Status404NotFound;
+        Code = int.TryParse(RouteData.Values["code"]?.ToString(), out var code) && code is >= 400 and <= 599 ? code : StatusCodes.Status404NotFound;
         Response.StatusCode = Code;
     }
 
-    public void OnPost(int code) => OnGet(code);
+    public void OnPost() => OnGet();
 }
