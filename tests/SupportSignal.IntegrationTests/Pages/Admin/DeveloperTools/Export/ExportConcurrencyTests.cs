@@ -1,49 +1,136 @@
+using System.Diagnostics;
 using System.Net;
 
+using SupportSignal.Data;
+using SupportSignal.Data.Entities;
 using SupportSignal.TestSupport;
-using SupportSignal.Web.Infrastructure;
 
 namespace SupportSignal.IntegrationTests.Pages.Admin.DeveloperTools.Export;
 
-public sealed class OneExportAtATimeFactory : SupportSignalAppFactory
+/// <summary>The default limits (two exports per server, one per user) and three system admins to hit them with.</summary>
+public sealed class ThreeAdminsFactory : SupportSignalAppFactory
 {
-    public OneExportAtATimeFactory() => WithSetting(ExportLimits.MaxConcurrentKey, "1");
+    public static readonly string[] Emails = ["admin2@supportsignal.test", "admin3@supportsignal.test"];
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await using var db = OpenDatabase();
+        foreach (var email in Emails)
+        {
+            await AccountSeeder.EnsureUserAsync(db, email, "Second Admin", AppRole.SystemAdmin, TestDatabase.Password);
+        }
+    }
 }
 
-public sealed class ExportConcurrencyTests(OneExportAtATimeFactory app) : IClassFixture<OneExportAtATimeFactory>
+public sealed class ExportConcurrencyTests(ThreeAdminsFactory app) : IClassFixture<ThreeAdminsFactory>
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Beyond_the_concurrency_limit_an_export_is_refused_with_503_until_a_slot_frees()
+    public async Task A_third_concurrent_export_gets_429_with_retry_after_and_a_rejected_audit_row_while_two_run()
     {
-        var first = await ExportDownload.AdminAsync(app);
-        var second = await ExportDownload.AdminAsync(app);
+        var (first, second, third) = await AdminsAsync();
 
-        using (var running = await ExportDownload.PostAsync(first, "json", completion: HttpCompletionOption.ResponseHeadersRead))
+        using (var one = await StartAsync(first))
+        using (var two = await StartAsync(second))
         {
-            await using var body = await running.Content.ReadAsStreamAsync(Cancel);
-            Assert.True(await body.ReadAsync(new byte[16], Cancel) > 0);
+            var refused = await ExportDownload.PostFormAsync(third, [new("Format", "zip"), new("Companies", Guid.Empty.ToString())]);
 
-            var refused = await ExportDownload.PostAsync(second, "json");
-
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
             Assert.Equal("30", refused.Headers.RetryAfter?.ToString());
             Assert.Null(refused.Content.Headers.ContentDisposition);
-            Assert.Contains("Other exports are running", await refused.Content.ReadAsStringAsync(Cancel));
+            Assert.Contains("Another export is running", await refused.Content.ReadAsStringAsync(Cancel));
+            var row = ExportDownload.AuditRows(app)[^1];
+            Assert.Equal(ExportOutcome.Rejected, row.Outcome);
+            Assert.Equal("busy", row.ErrorCode);
+            Assert.Equal("zip", row.Format);
+            Assert.Matches("^[0-9a-f]{32}$", row.CorrelationId);
         }
 
-        // The first download was abandoned; once its export has stopped, the slot is free again.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        HttpResponseMessage retry;
-        do
-        {
-            await Task.Delay(50, Cancel);
-            retry = await ExportDownload.PostAsync(second, "json");
-        }
-        while (retry.StatusCode == HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline);
-
+        // Both downloads were abandoned; once their exports have stopped, a slot is free again.
+        await ExportDownload.WaitUntilNoExportRunsAsync(app);
+        var retry = await ExportDownload.PostAsync(third, "json");
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         Assert.NotEmpty(ExportDownload.Read(await retry.Content.ReadAsByteArrayAsync(Cancel), "json").RecordCounts);
+    }
+
+    [Fact]
+    public async Task One_admin_gets_one_export_at_a_time_while_another_admin_still_can()
+    {
+        var (first, second, _) = await AdminsAsync();
+
+        using (await StartAsync(first))
+        {
+            var again = await ExportDownload.PostAsync(first, "json");
+            var other = await ExportDownload.PostAsync(second, "json");
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+            Assert.NotEmpty(ExportDownload.Read(await other.Content.ReadAsByteArrayAsync(Cancel), "json").RecordCounts);
+        }
+
+        await ExportDownload.WaitUntilNoExportRunsAsync(app);
+    }
+
+    [Fact]
+    public async Task Pages_load_in_under_a_second_while_two_exports_stream()
+    {
+        var (first, second, third) = await AdminsAsync();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        using var one = await StartAsync(first);
+        using var two = await StartAsync(second);
+        // Two slow readers: the exports keep their snapshots open and keep streaming throughout.
+        var readers = new[] { one, two }.Select(r => ReadSlowlyAsync(r, stop.Token)).ToList();
+
+        var timings = new List<(string Path, TimeSpan Elapsed)>();
+        foreach (var path in new[] { ExportDownload.PagePath, "/admin", ExportDownload.PagePath + "/history", ExportDownload.PagePath })
+        {
+            var clock = Stopwatch.StartNew();
+            var page = await third.GetAsync(path, Cancel);
+            clock.Stop();
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            timings.Add((path, clock.Elapsed));
+        }
+
+        Assert.Equal(2, ExportDownload.AuditRows(app).Count(a => a.Outcome == ExportOutcome.Started));
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+        Assert.All(timings, t => Assert.True(t.Elapsed < TimeSpan.FromSeconds(1), $"{t.Path} took {t.Elapsed.TotalMilliseconds:0} ms"));
+        one.Dispose();
+        two.Dispose();
+        await ExportDownload.WaitUntilNoExportRunsAsync(app);
+    }
+
+    private async Task<(HttpClient, HttpClient, HttpClient)> AdminsAsync() => (
+        await ExportDownload.AdminAsync(app),
+        await app.SignInAsync(ThreeAdminsFactory.Emails[0], TestDatabase.Password),
+        await app.SignInAsync(ThreeAdminsFactory.Emails[1], TestDatabase.Password));
+
+    /// <summary>An export whose first bytes have arrived and whose body is left unread: it is running.</summary>
+    private static async Task<HttpResponseMessage> StartAsync(HttpClient client)
+    {
+        var response = await ExportDownload.PostAsync(client, "json", completion: HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsStreamAsync(Cancel);
+        Assert.True(await body.ReadAsync(new byte[16], Cancel) > 0);
+        return response;
+    }
+
+    private static async Task ReadSlowlyAsync(HttpResponseMessage response, CancellationToken stop)
+    {
+        var body = await response.Content.ReadAsStreamAsync(CancellationToken.None);
+        var buffer = new byte[512];
+        try
+        {
+            while (await body.ReadAsync(buffer, stop) > 0)
+            {
+                await Task.Delay(20, stop);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Told to stop: the download is abandoned mid-way.
+        }
     }
 }

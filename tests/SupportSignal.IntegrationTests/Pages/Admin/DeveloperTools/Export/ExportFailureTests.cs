@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 
+using SupportSignal.Data.Entities;
 using SupportSignal.TestSupport;
 
 namespace SupportSignal.IntegrationTests.Pages.Admin.DeveloperTools.Export;
@@ -47,6 +48,11 @@ public sealed partial class ExportFailureTests(FaultyAppFactory app) : IClassFix
             e.RenderMessage().Contains("before the first byte", StringComparison.Ordinal)
             && e.RenderMessage().Contains(correlationId, StringComparison.Ordinal)
             && e.Exception is not null);
+        // ...and the history under the same id: an attempt that failed, not one that never ended.
+        var row = ExportDownload.AuditRows(app).Single(a => a.CorrelationId == correlationId);
+        Assert.Equal(ExportOutcome.Failed, row.Outcome);
+        Assert.Equal("failed_before_first_byte", row.ErrorCode);
+        Assert.NotNull(row.FinishedAt);
     }
 
     [Fact]
@@ -71,6 +77,8 @@ public sealed partial class ExportFailureTests(FaultyAppFactory app) : IClassFix
         }
 
         Assert.Contains(app.Logs.Events, e => e.RenderMessage().Contains("aborting the connection", StringComparison.Ordinal));
+        Assert.Equal("failed_mid_stream", ExportDownload.AuditRows(app).Single(a => a.ErrorCode == "failed_mid_stream").ErrorCode);
+        Assert.Equal(ExportOutcome.Failed, ExportDownload.AuditRows(app).Single(a => a.ErrorCode == "failed_mid_stream").Outcome);
     }
 
     [Fact]
@@ -95,6 +103,8 @@ public sealed partial class ExportFailureTests(FaultyAppFactory app) : IClassFix
 
         Assert.True(Cancelled(), "the export should have been cancelled");
         Assert.Equal(finishedBefore, Finished());
+        await ExportDownload.WaitUntilNoExportRunsAsync(app);
+        Assert.Contains(ExportDownload.AuditRows(app), a => a.Outcome == ExportOutcome.Cancelled && a.ErrorCode == "client_gone" && a.FinishedAt is not null);
     }
 
     [Fact]
@@ -105,12 +115,25 @@ public sealed partial class ExportFailureTests(FaultyAppFactory app) : IClassFix
         var response = await ExportDownload.PostAsync(client, "json");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.NotEmpty(ExportDownload.Read(await response.Content.ReadAsByteArrayAsync(Cancel), "json").RecordCounts);
+        var body = await response.Content.ReadAsByteArrayAsync(Cancel);
+        var contents = ExportDownload.Read(body, "json");
+        Assert.NotEmpty(contents.RecordCounts);
+        // The audit row has the facts of the download itself.
+        using var db = app.OpenDatabase();
+        var adminId = db.Users.Single(u => u.Email == SupportSignal.Web.Infrastructure.DevelopmentAccounts.EmailFor(AppRole.SystemAdmin)).Id;
+        var row = ExportDownload.AuditRows(app).Last(a => a.Outcome == ExportOutcome.Succeeded);
+        Assert.Equal(adminId, row.UserId);
+        Assert.Equal(ExportSource.Web, row.Source);
+        Assert.Equal(body.LongLength, row.Bytes);
+        Assert.Equal(contents.RecordCounts.Values.Sum(), row.TotalRecords);
+        Assert.False(row.Deidentified);
+        Assert.NotNull(row.DurationMs);
+        Assert.Matches("^[0-9a-f]{32}$", row.CorrelationId);
     }
 
     private bool Cancelled() => app.Logs.Events.Any(e => e.MessageTemplate.Text.StartsWith("Export cancelled", StringComparison.Ordinal));
 
-    private int Finished() => app.Logs.Events.Count(e => e.MessageTemplate.Text.StartsWith("Export finished", StringComparison.Ordinal));
+    private int Finished() => ExportDownload.AuditRows(app).Count(a => a.Outcome == ExportOutcome.Succeeded);
 
     [GeneratedRegex("<code data-correlation-id>([^<]+)</code>")]
     private static partial Regex CorrelationId();
