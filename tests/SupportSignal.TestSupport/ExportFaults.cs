@@ -22,6 +22,9 @@ public sealed class ExportFaults
     public volatile bool FailDatabaseOpen;
     public volatile bool FailAfterFirstWrite;
 
+    /// <summary>One-shot: the next POST's response stops after its first write until this completes (an export that keeps running).</summary>
+    public TaskCompletionSource? HoldNextAfterFirstWrite;
+
     public static SupportSignalAppFactory Install(SupportSignalAppFactory app, ExportFaults faults) =>
         app.ConfigureServices(services =>
         {
@@ -42,9 +45,13 @@ public sealed class ExportFaults
         {
             app.Use((context, nextMiddleware) =>
             {
-                if (faults.FailAfterFirstWrite && HttpMethods.IsPost(context.Request.Method))
+                if (HttpMethods.IsPost(context.Request.Method) && Interlocked.Exchange(ref faults.HoldNextAfterFirstWrite, null) is { } hold)
                 {
-                    context.Response.Body = new BreaksAfterFirstWrite(context.Response.Body);
+                    context.Response.Body = new AfterFirstWrite(context.Response.Body, cancellationToken => hold.Task.WaitAsync(cancellationToken));
+                }
+                else if (faults.FailAfterFirstWrite && HttpMethods.IsPost(context.Request.Method))
+                {
+                    context.Response.Body = new AfterFirstWrite(context.Response.Body, _ => throw new IOException(InternalDetail));
                 }
 
                 return nextMiddleware(context);
@@ -53,8 +60,11 @@ public sealed class ExportFaults
         };
     }
 
-    /// <summary>Lets the first write through (so the response has started), then fails like a broken disk or network would.</summary>
-    private sealed class BreaksAfterFirstWrite(Stream inner) : Stream
+    /// <summary>
+    /// Lets the first write through (so the response has started), then runs <paramref name="beforeEachLater"/>
+    /// before every later write: failing like a broken disk or network would, or waiting.
+    /// </summary>
+    private sealed class AfterFirstWrite(Stream inner, Func<CancellationToken, Task> beforeEachLater) : Stream
     {
         private int _writes;
 
@@ -72,7 +82,7 @@ public sealed class ExportFaults
         {
             if (Interlocked.Increment(ref _writes) > 1)
             {
-                throw new IOException(InternalDetail);
+                await beforeEachLater(cancellationToken);
             }
 
             await inner.WriteAsync(buffer, cancellationToken);
