@@ -188,7 +188,9 @@ public sealed partial class ExportPageBrowserTests(BrowserFixture browser) : ICl
         // The same admin, signed in elsewhere, with a download under way.
         var elsewhere = browser.App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
         {
-            BaseAddress = browser.BaseAddress, AllowAutoRedirect = false, HandleCookies = true,
+            BaseAddress = browser.BaseAddress,
+            AllowAutoRedirect = false,
+            HandleCookies = true,
         });
         await elsewhere.PostLoginAsync(SupportSignal.Web.Infrastructure.DevelopmentAccounts.EmailFor(AppRole.SystemAdmin), TestDatabase.Password);
         var token = await elsewhere.GetAntiforgeryTokenAsync("/account/login");
