@@ -50,9 +50,13 @@ public class CliDatabase : IAsyncLifetime
     public CliEnvironment Environment(params (string Name, string Value)[] variables) => new()
     {
         BaseDirectory = Directory,
-        Variables = new Dictionary<string, string?> { ["ConnectionStrings__SupportSignal"] = ConnectionString }
-            .Concat(variables.Select(v => new KeyValuePair<string, string?>(v.Name, v.Value)))
-            .ToDictionary(),
+        Variables = variables.Aggregate(
+            new Dictionary<string, string?> { ["ConnectionStrings__SupportSignal"] = ConnectionString },
+            (all, v) =>
+            {
+                all[v.Name] = v.Value;
+                return all;
+            }),
         Time = new FixedTime(Now),
     };
 
