@@ -72,13 +72,7 @@ public sealed class CliErrorTests(SeededCliDatabase db) : IClassFixture<SeededCl
     public async Task A_database_with_pending_migrations_exits_3()
     {
         var path = Path.Combine(db.Directory, "empty-" + Guid.NewGuid().ToString("N") + ".db");
-        using (var connection = new SqliteConnection($"Data Source={path}"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "CREATE TABLE placeholder (id INTEGER)";
-            command.ExecuteNonQuery();
-        }
+        Execute(path, "CREATE TABLE placeholder (id INTEGER)");
 
         var result = await db.RunAsync("--connection", $"Data Source={path}", "counts");
 
@@ -92,13 +86,7 @@ public sealed class CliErrorTests(SeededCliDatabase db) : IClassFixture<SeededCl
     {
         var path = Path.Combine(db.Directory, "newer-" + Guid.NewGuid().ToString("N") + ".db");
         Assert.Equal(0, (await db.RunAsync("--connection", $"Data Source={path}", "migrate")).ExitCode);
-        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "INSERT INTO __ef_migrations_history VALUES ('29991231000000_FromTheFuture', '99.0.0')";
-            command.ExecuteNonQuery();
-        }
+        Execute(path, "INSERT INTO __ef_migrations_history VALUES ('29991231000000_FromTheFuture', '99.0.0')");
 
         var result = await db.RunAsync("--connection", $"Data Source={path}", "counts");
 
@@ -145,5 +133,14 @@ public sealed class CliErrorTests(SeededCliDatabase db) : IClassFixture<SeededCl
         Assert.Equal(ExitCodes.BadArguments, bad.ExitCode);
         Assert.Contains("'Oracle'", bad.Error);
         Assert.Equal(ExitCodes.Success, good.ExitCode);
+    }
+
+    private static void Execute(string databasePath, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 }
