@@ -12,7 +12,9 @@ public sealed record CliEnvironment
         Variables = null,
         StandardOutput = Console.OpenStandardOutput,
         StdinIsTerminal = !Console.IsInputRedirected,
+        StdoutIsTerminal = !Console.IsOutputRedirected,
         StderrIsTerminal = !Console.IsErrorRedirected,
+        TerminalWidth = Console.IsErrorRedirected ? 0 : ConsoleWidth(),
         ReadHiddenLine = ConsolePassword.Read,
     };
 
@@ -27,7 +29,12 @@ public sealed record CliEnvironment
 
     public bool StdinIsTerminal { get; init; }
 
+    public bool StdoutIsTerminal { get; init; }
+
     public bool StderrIsTerminal { get; init; }
+
+    /// <summary>Columns of the terminal stderr is on (the live progress line is cut to fit); 0 when unknown.</summary>
+    public int TerminalWidth { get; init; }
 
     /// <summary>Reads a line from the terminal without echoing it, after writing the prompt to standard error.</summary>
     public Func<string, TextWriter, string?> ReadHiddenLine { get; init; } = (_, _) => null;
@@ -39,4 +46,16 @@ public sealed record CliEnvironment
 
     public string? GetVariable(string name) =>
         Variables is null ? Environment.GetEnvironmentVariable(name) : Variables.GetValueOrDefault(name);
+
+    private static int ConsoleWidth()
+    {
+        try
+        {
+            return Console.WindowWidth;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
 }

@@ -48,10 +48,16 @@ public static class ExportCommand
             var mode = parseResult.GetValue(quiet) ? ExportProgressDisplay.Mode.Quiet
                 : cli.Environment.StderrIsTerminal ? ExportProgressDisplay.Mode.Live
                 : ExportProgressDisplay.Mode.Plain;
-            var display = new ExportProgressDisplay(cli.Error, mode, cli.Environment.PlainProgressInterval);
+            var display = new ExportProgressDisplay(cli.Error, mode, cli.Environment.PlainProgressInterval, cli.Environment.TerminalWidth);
+            var path = parseResult.GetValue(output) ?? ".";
+            if (path == ExportDestination.StandardOutputPath && cli.Environment.StdoutIsTerminal && request.Format != ExportFormat.Json)
+            {
+                throw new CliException(ExitCodes.BadArguments,
+                    $"--format {request.Format.Extension()} is binary and standard output is a terminal; redirect it or use --output FILE.");
+            }
 
             await using var destination = ExportDestination.Open(
-                parseResult.GetValue(output) ?? ".", request.Format, cli.Environment.Time.GetUtcNow().UtcDateTime,
+                path, request.Format, cli.Environment.Time.GetUtcNow().UtcDateTime,
                 parseResult.GetValue(force), cli.Environment, cli.Out);
             ExportSummary summary;
             try

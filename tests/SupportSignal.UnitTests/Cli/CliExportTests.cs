@@ -110,6 +110,18 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
         Assert.Equal("", stderr.ToString());
     }
 
+    [Theory]
+    [InlineData("zip")]
+    [InlineData("json.gz")]
+    public async Task A_binary_format_is_not_written_to_a_terminal(string format)
+    {
+        var result = await CliDatabase.RunAsync(db.Environment() with { StdoutIsTerminal = true }, "export", "-o", "-", "--format", format);
+
+        Assert.Equal(ExitCodes.BadArguments, result.ExitCode);
+        Assert.Contains($"--format {format} is binary", result.Error);
+        Assert.Empty(result.StandardOutputBytes);
+    }
+
     [Fact]
     public async Task Tables_are_taken_comma_separated_and_repeated()
     {
@@ -255,6 +267,18 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
         var summary = result.Error[(result.Error.LastIndexOf('\r') + 1)..];
         Assert.StartsWith("Exported ", summary);
         Assert.Single(summary.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task The_live_line_is_cut_to_the_terminal_width()
+    {
+        var result = await CliDatabase.RunAsync(
+            db.Environment() with { StderrIsTerminal = true, TerminalWidth = 40 }, "export", "-o", Path.Combine(_output, "w.json"));
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var updates = result.Error.Split('\r', '\n').Where(l => l.StartsWith('[')).ToList();
+        Assert.NotEmpty(updates);
+        Assert.All(updates, u => Assert.True(u.TrimEnd().Length < 40, u));
     }
 
     [Fact]
