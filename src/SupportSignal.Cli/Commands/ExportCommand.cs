@@ -21,7 +21,7 @@ public static class ExportCommand
         var force = new Option<bool>("--force") { Description = "Overwrite an existing file." };
         var format = new Option<string>("--format")
         {
-            Description = $"{string.Join(" | ", ExportFormats.Names)} (default json).",
+            Description = string.Join(" | ", ExportFormats.Names) + ".",
             DefaultValueFactory = _ => "json",
         };
         var tables = new Option<string[]>("--tables")
