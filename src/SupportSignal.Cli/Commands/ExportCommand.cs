@@ -62,7 +62,8 @@ public static class ExportCommand
             ExportSummary summary;
             try
             {
-                summary = await service.ExportAsync(request, destination.Stream, display, cancellationToken);
+                summary = await service.ExportAsync(
+                    request, destination.Stream, mode == ExportProgressDisplay.Mode.Quiet ? null : display, cancellationToken);
                 await destination.CommitAsync();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException && !cancellationToken.IsCancellationRequested)

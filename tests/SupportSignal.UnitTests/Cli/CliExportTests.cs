@@ -263,6 +263,10 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("\r[1/", result.Error);
+        // The last update shows every row done, as many as the summary reports.
+        var total = System.Text.RegularExpressions.Regex.Match(result.Error, @"Exported ([\d,]+) records").Groups[1].Value;
+        var last = result.Error.Split('\r').Last(u => u.StartsWith('['));
+        Assert.Contains($" total {total}/{total},", last);
         Assert.Contains(" MiB/s", result.Error.Replace("KiB/s", "MiB/s", StringComparison.Ordinal));
         var summary = result.Error[(result.Error.LastIndexOf('\r') + 1)..];
         Assert.StartsWith("Exported ", summary);
