@@ -36,9 +36,15 @@ public static class ExportFormats
         _ => "application/json; charset=utf-8",
     };
 
-    /// <summary><c>supportsignal-db-export-YYYY-MM-DD-HHmm.json</c>, in UTC.</summary>
-    public static string FileName(this ExportFormat format, DateTime exportedAtUtc) =>
-        FileNamePrefix + exportedAtUtc.ToString("yyyy-MM-dd-HHmm", CultureInfo.InvariantCulture) + "." + format.Extension();
+    public const string SegmentSuffix = "-segment";
+
+    /// <summary><c>supportsignal-db-export-YYYY-MM-DD-HHmm.json</c> in UTC; a segment ends <c>-segment.json</c>.</summary>
+    public static string FileName(this ExportFormat format, DateTime exportedAtUtc, bool segmented = false) =>
+        FileNamePrefix + exportedAtUtc.ToString("yyyy-MM-dd-HHmm", CultureInfo.InvariantCulture) + (segmented ? SegmentSuffix : "") + "." + format.Extension();
+
+    /// <summary>The file name for this request's export started at <paramref name="exportedAtUtc"/>.</summary>
+    public static string FileName(this ExportRequest request, DateTime exportedAtUtc) =>
+        request.Format.FileName(exportedAtUtc, request.IsSegmented);
 
     /// <summary>Parses "json", "json.gz" or "zip" (case-insensitive); anything else names the problem.</summary>
     public static ExportFormat Parse(string? text) => text?.Trim().ToLowerInvariant() switch

@@ -1,18 +1,42 @@
 namespace SupportSignal.Export;
 
 /// <summary>
-/// What to export: the whole database (<see cref="Tables"/> null) or only the named tables.
-/// Immutable; validated against the catalog before any byte is written.
+/// What to export: the whole database, or a segment of it (tables, companies, sites, an
+/// event-date range, combined with AND). Immutable; checked against the catalog and the
+/// database before any byte is written.
 /// </summary>
 public sealed record ExportRequest
 {
     /// <summary>Only these tables (database names). Null exports every exportable table.</summary>
     public IReadOnlyList<string>? Tables { get; init; }
 
+    /// <summary>Only rows that belong to these companies, directly or through their parents.</summary>
+    public IReadOnlyList<Guid>? Companies { get; init; }
+
+    /// <summary>Only participants and incidents at these sites, and what hangs off them.</summary>
+    public IReadOnlyList<Guid>? Sites { get; init; }
+
+    /// <summary>Only incidents whose event date (UTC) is on or after this day, and their children.</summary>
+    public DateOnly? From { get; init; }
+
+    /// <summary>Only incidents whose event date (UTC) is on or before this day, and their children.</summary>
+    public DateOnly? To { get; init; }
+
+    /// <summary>
+    /// Add the rows that exported rows reference (their company, site, participant, users), so a
+    /// segment is usable on its own. On by default; off exports only the filtered rows.
+    /// </summary>
+    public bool Closure { get; init; } = true;
+
     public ExportFormat Format { get; init; } = ExportFormat.Json;
 
     /// <summary>Who asked: a user id, or "cli".</summary>
     public string ExportedBy { get; init; } = "cli";
+
+    /// <summary>True when any filter narrows the export.</summary>
+    public bool IsSegmented => Tables is not null || HasScope;
+
+    internal bool HasScope => Companies is { Count: > 0 } || Sites is { Count: > 0 } || From is not null || To is not null;
 
     public static ExportRequest Full(string exportedBy) => new() { ExportedBy = exportedBy };
 }

@@ -15,6 +15,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 using SupportSignal.Data;
 using SupportSignal.Export.Catalog;
+using SupportSignal.Export.Segmentation;
 using SupportSignal.Export.Writing;
 
 namespace SupportSignal.Export;
@@ -158,13 +159,34 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
 
     private List<TablePlan> Plans(ExportSelection selection)
     {
-        var sql = db.GetService<ISqlGenerationHelper>();
-        return selection.Included.Select(t => new TablePlan(t, name => sql.DelimitIdentifier(name))).ToList();
+        var segment = SegmentSql(selection);
+        return selection.Included
+            .Select(t => new TablePlan(t, Delimit, segment?.RowFilter(selection.Segment!.Tables.First(s => s.Table == t))))
+            .ToList();
+    }
+
+    private string Delimit(string name) => db.GetService<ISqlGenerationHelper>().DelimitIdentifier(name);
+
+    private SegmentSql? SegmentSql(ExportSelection selection) =>
+        selection.Segment is { } plan ? new SegmentSql(plan, Delimit, Literal, db.Provider) : null;
+
+    // A SQL literal exactly as the model stores the column's values (SQLite keeps GUIDs as upper-case text).
+    private string Literal(string table, string column, object value)
+    {
+        var entity = db.Model.GetEntityTypes().First(e => e.GetTableName() == table);
+        var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
+        var property = entity.GetProperties().First(p => p.GetColumnName(store) == column);
+        return property.GetRelationalTypeMapping().GenerateSqlLiteral(value);
     }
 
     private async Task<DocumentMetadata> ReadMetadataAsync(
         Snapshot snapshot, ExportRequest request, ExportSelection selection, List<TablePlan> plans, CancellationToken cancellationToken)
     {
+        if (SegmentSql(selection) is { } segment)
+        {
+            await snapshot.ChooseRowsAsync(segment, cancellationToken);
+        }
+
         var latestMigration = await db.LatestAppliedMigrationAsync(cancellationToken);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var plan in plans)
@@ -290,6 +312,12 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
                 await db.Database.CloseConnectionAsync();
                 throw;
             }
+        }
+
+        public async Task ChooseRowsAsync(SegmentSql segment, CancellationToken cancellationToken)
+        {
+            await segment.ValidateAsync(_connection, _transaction, cancellationToken);
+            await segment.MaterializeAsync(_connection, _transaction, cancellationToken);
         }
 
         public async Task<long> CountAsync(TablePlan plan, CancellationToken cancellationToken)

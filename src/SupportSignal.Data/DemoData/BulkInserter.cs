@@ -40,7 +40,28 @@ internal sealed class BulkInserter : IAsyncDisposable
         var wasOpen = db.Database.GetDbConnection().State == ConnectionState.Open;
         // EF's own open runs the provider's connection setup (SQLite: foreign_keys=ON).
         await db.Database.OpenConnectionAsync(cancellationToken);
-        return new BulkInserter(db, closeOnDispose: !wasOpen);
+        var inserter = new BulkInserter(db, closeOnDispose: !wasOpen);
+        inserter.RelaxDurability();
+        return inserter;
+    }
+
+    private string? _synchronous;
+
+    // A load that fails part-way is thrown away anyway, so waiting for the disk on every
+    // commit and checkpoint buys nothing; the setting is restored before the connection is
+    // handed back (a pooled connection keeps its pragmas).
+    private void RelaxDurability()
+    {
+        if (_db.Provider != DatabaseProvider.Sqlite)
+        {
+            return;
+        }
+
+        using var command = _connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous";
+        _synchronous = Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        command.CommandText = "PRAGMA synchronous = OFF";
+        command.ExecuteNonQuery();
     }
 
     public void BeginBatch()
@@ -107,6 +128,13 @@ internal sealed class BulkInserter : IAsyncDisposable
         foreach (var command in _commands.Values)
         {
             await command.Command.DisposeAsync();
+        }
+
+        if (_synchronous is not null)
+        {
+            await using var command = _connection.CreateCommand();
+            command.CommandText = $"PRAGMA synchronous = {int.Parse(_synchronous, System.Globalization.CultureInfo.InvariantCulture)}";
+            await command.ExecuteNonQueryAsync();
         }
 
         if (_closeOnDispose)

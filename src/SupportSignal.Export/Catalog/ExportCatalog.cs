@@ -37,8 +37,12 @@ public sealed record ExportTable(
 
     public IEnumerable<ExportColumn> SecretColumns => Columns.Where(c => c.Classification == DataClass.Secret);
 
-    /// <summary>A table whose every non-key column is secret carries nothing worth exporting.</summary>
-    public bool IsWhollySecret => Columns.Where(c => !PrimaryKey.Contains(c.Name)).All(c => c.Classification == DataClass.Secret);
+    /// <summary>
+    /// A table whose every non-key column is secret carries nothing worth exporting. A pure join
+    /// table (user_roles: only key columns, none secret) is not secret at all.
+    /// </summary>
+    public bool IsWhollySecret =>
+        SecretColumns.Any() && Columns.Where(c => !PrimaryKey.Contains(c.Name)).All(c => c.Classification == DataClass.Secret);
 }
 
 /// <summary>

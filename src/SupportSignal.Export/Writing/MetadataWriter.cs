@@ -36,13 +36,7 @@ internal static class MetadataWriter
         w.WriteString("latestMigration", m.LatestMigration);
         w.WriteEndObject();
 
-        w.WriteStartObject("filtersApplied");
-        if (selection.RequestedTables is { } tables)
-        {
-            WriteStrings(w, "tables", tables);
-        }
-
-        w.WriteEndObject();
+        WriteFilters(w, selection);
 
         w.WriteStartObject("recordCounts");
         foreach (var table in selection.Included)
@@ -77,6 +71,16 @@ internal static class MetadataWriter
 
         w.WriteEndArray();
         w.WriteEndObject();
+
+        if (selection.Request.IsSegmented)
+        {
+            w.WriteStartObject("segment");
+            w.WriteBoolean("closure", selection.Request.Closure);
+            WriteStrings(w, "sharedTables", selection.SharedTables);
+            WriteStrings(w, "closureTables", selection.ClosureTables);
+            WriteStrings(w, "referencedTablesLeftOut", selection.ReferencedTablesLeftOut);
+            w.WriteEndObject();
+        }
 
         w.WriteStartArray("tables");
         foreach (var table in selection.Included)
@@ -118,6 +122,44 @@ internal static class MetadataWriter
         }
 
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    // The normalized filters: ids lowercase and sorted, dates as YYYY-MM-DD, tables in export order.
+    private static void WriteFilters(Utf8JsonWriter w, ExportSelection selection)
+    {
+        var request = selection.Request;
+        w.WriteStartObject("filtersApplied");
+        if (request.Companies is { Count: > 0 } companies)
+        {
+            WriteStrings(w, "companies", companies.Select(id => id.ToString()).Order(StringComparer.Ordinal));
+        }
+
+        if (request.Sites is { Count: > 0 } sites)
+        {
+            WriteStrings(w, "sites", sites.Select(id => id.ToString()).Order(StringComparer.Ordinal));
+        }
+
+        if (request.From is { } from)
+        {
+            w.WriteString("from", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+
+        if (request.To is { } to)
+        {
+            w.WriteString("to", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+
+        if (selection.RequestedTables is { } tables)
+        {
+            WriteStrings(w, "tables", tables);
+        }
+
+        if (request.IsSegmented)
+        {
+            w.WriteBoolean("closure", request.Closure);
+        }
+
         w.WriteEndObject();
     }
 

@@ -11,15 +11,17 @@ namespace SupportSignal.Export.Writing;
 /// <summary>A table ready to stream: the SELECT (secret columns never named) and the pre-encoded property names.</summary>
 internal sealed class TablePlan
 {
-    public TablePlan(ExportTable table, Func<string, string> delimit)
+    /// <param name="rowFilter">A WHERE clause choosing a segment's rows; null reads every row.</param>
+    public TablePlan(ExportTable table, Func<string, string> delimit, string? rowFilter = null)
     {
         Table = table;
         Columns = table.ExportedColumns.ToArray();
         Kinds = Columns.Select(c => c.Kind).ToArray();
         Names = Columns.Select(c => JsonEncodedText.Encode(c.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)).ToArray();
-        Sql = $"SELECT {string.Join(", ", Columns.Select(c => delimit(c.Name)))} FROM {delimit(table.Name)} " +
+        var where = rowFilter is null ? "" : $" WHERE {rowFilter}";
+        Sql = $"SELECT {string.Join(", ", Columns.Select(c => delimit(c.Name)))} FROM {delimit(table.Name)}{where} " +
             $"ORDER BY {string.Join(", ", table.PrimaryKey.Select(delimit))}";
-        CountSql = $"SELECT COUNT(*) FROM {delimit(table.Name)}";
+        CountSql = $"SELECT COUNT(*) FROM {delimit(table.Name)}{where}";
     }
 
     private TablePlan(TablePlan plan, string sql)

@@ -1,0 +1,376 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+using Microsoft.EntityFrameworkCore;
+
+using SupportSignal.Data;
+using SupportSignal.Data.DemoData;
+using SupportSignal.Export;
+
+// The export benchmark (docs/benchmarks.md). Every approach runs as its own process on the same
+// SQLite file, interleaved, so the figures are ratios from one run on one (noisy) machine.
+//   prepare --incidents N --db PATH     seed a benchmark database with the demo generator
+//   run --db PATH [--db PATH] [--rounds N] [--cli PATH] [--skip-naive]
+//   engine|naive --db PATH --out PATH   one measured export in this process (used by run)
+var command = args.FirstOrDefault() ?? "help";
+var options = Options.Parse(args.Skip(1));
+return command switch
+{
+    "prepare" => await Bench.PrepareAsync(options),
+    "run" => await Bench.RunAsync(options),
+    "engine" => await Bench.EngineAsync(options),
+    "naive" => await Bench.NaiveAsync(options),
+    _ => Bench.Usage(),
+};
+
+internal sealed record Options(IReadOnlyDictionary<string, List<string>> Values)
+{
+    public static Options Parse(IEnumerable<string> args)
+    {
+        var values = new Dictionary<string, List<string>>();
+        string? key = null;
+        foreach (var arg in args)
+        {
+            if (arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                key = arg[2..];
+                values.TryAdd(key, []);
+            }
+            else if (key is not null)
+            {
+                values[key].Add(arg);
+            }
+        }
+
+        return new Options(values);
+    }
+
+    public string? Get(string key) => Values.TryGetValue(key, out var v) ? v.LastOrDefault() : null;
+
+    public List<string> All(string key) => Values.TryGetValue(key, out var v) ? v : [];
+
+    public bool Has(string key) => Values.ContainsKey(key);
+
+    public int Int(string key, int fallback) => Get(key) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    public string Required(string key) => Get(key) ?? throw new ArgumentException($"--{key} is required");
+}
+
+internal static class Bench
+{
+    public static int Usage()
+    {
+        Console.Error.WriteLine("usage: SupportSignal.Bench prepare --incidents N --db PATH | run --db PATH [--db PATH] [--rounds N] [--cli PATH]");
+        return 2;
+    }
+
+    private static SupportSignalDbContext Open(string path) =>
+        new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={path}").CreateContext();
+
+    public static async Task<int> PrepareAsync(Options options)
+    {
+        var path = options.Required("db");
+        var incidents = options.Int("incidents", 200_000);
+        File.Delete(path);
+        await using var db = Open(path);
+        await db.MigrateAsync();
+        var seed = new DemoDataOptions
+        {
+            Companies = 10,
+            SitesPerCompany = 5,
+            Users = 200,
+            Participants = Math.Max(120, incidents / 20),
+            Incidents = incidents,
+            RandomSeed = 20261126,
+        };
+        var lastReport = Stopwatch.StartNew();
+        var progress = new Progress<SeedProgress>(p =>
+        {
+            if (p.Table == "incidents" && (lastReport.Elapsed > TimeSpan.FromSeconds(5) || p.RowsWritten == p.RowsTotal))
+            {
+                Console.Error.WriteLine($"  incidents {p.RowsWritten:N0} / {p.RowsTotal:N0}");
+                lastReport.Restart();
+            }
+        });
+        var summary = await DemoDataGenerator.SeedAsync(db, seed, progress);
+        await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);");
+        Console.WriteLine($"seeded {summary.TotalRows:N0} rows ({incidents:N0} incidents) in {summary.Elapsed.TotalSeconds:F1} s; " +
+            $"{new FileInfo(path).Length / 1e6:F0} MB");
+        return 0;
+    }
+
+    /// <summary>The engine, in this process: the same call the CLI makes, plus allocation figures.</summary>
+    public static async Task<int> EngineAsync(Options options)
+    {
+        await using var db = Open(options.Required("db"));
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        await using (var file = new FileStream(options.Required("out"), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: false))
+        {
+            await new ExportService(db).ExportAsync(new ExportRequest(), file);
+        }
+
+        Report(allocatedBefore);
+        return 0;
+    }
+
+    /// <summary>
+    /// What the original did: every table into memory with EF Core, then one JsonSerializer
+    /// call over the whole object graph into a string, then the file.
+    /// </summary>
+    public static async Task<int> NaiveAsync(Options options)
+    {
+        await using var db = Open(options.Required("db"));
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var data = new Dictionary<string, object>();
+        var toList = typeof(Bench).GetMethod(nameof(LoadAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        foreach (var entity in db.Model.GetEntityTypes())
+        {
+            var table = entity.GetTableName()!;
+            if (table is "user_tokens" or "data_protection_keys" or "debug_logs")
+            {
+                continue;
+            }
+
+            data[table] = await (Task<object>)toList.MakeGenericMethod(entity.ClrType).Invoke(null, [db])!;
+        }
+
+        var json = JsonSerializer.Serialize(new { metadata = new { exportedAt = DateTime.UtcNow }, data });
+        await File.WriteAllTextAsync(options.Required("out"), json);
+        Report(allocatedBefore);
+        return 0;
+    }
+
+    private static async Task<object> LoadAsync<T>(SupportSignalDbContext db)
+        where T : class => await db.Set<T>().AsNoTracking().ToListAsync();
+
+    private static void Report(long allocatedBefore)
+    {
+        var process = Process.GetCurrentProcess();
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            allocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore,
+            gen0 = GC.CollectionCount(0),
+            gen2 = GC.CollectionCount(2),
+            peakRssBytes = process.PeakWorkingSet64,
+        }));
+    }
+
+    public static async Task<int> RunAsync(Options options)
+    {
+        var databases = options.All("db");
+        var rounds = options.Int("rounds", 3);
+        var self = Environment.ProcessPath!;
+        var selfArgs = self.EndsWith("dotnet", StringComparison.Ordinal) ? [typeof(Bench).Assembly.Location] : Array.Empty<string>();
+        var cli = options.Get("cli") ?? Path.Combine(RepositoryRoot(), "src", "SupportSignal.Cli", "bin", "Release", "net10.0", "supportsignal");
+        var outDirectory = Path.Combine(RepositoryRoot(), "bench", "out");
+        Directory.CreateDirectory(outDirectory);
+        var results = new List<Measurement>();
+
+        foreach (var database in databases)
+        {
+            var label = Path.GetFileNameWithoutExtension(database);
+            var sqliteScript = await SqliteScriptAsync(database, outDirectory);
+            var approaches = new List<(string Name, string File, string[] Args)>
+            {
+                ("engine via supportsignal export", cli, ["export", "--connection", $"Data Source={database}", "--output", Path.Combine(outDirectory, "cli.json"), "--force", "--quiet"]),
+                ("engine in-process (allocations)", self, [.. selfArgs, "engine", "--db", database, "--out", Path.Combine(outDirectory, "engine.json")]),
+                ("sqlite3 -json", "/bin/sh", ["-c", $"sqlite3 -json '{database}' < '{sqliteScript}' > '{Path.Combine(outDirectory, "sqlite3.json")}'"]),
+            };
+            if (!options.Has("skip-naive"))
+            {
+                approaches.Add(("naive EF ToListAsync + Serialize", self, [.. selfArgs, "naive", "--db", database, "--out", Path.Combine(outDirectory, "naive.json")]));
+            }
+
+            // Warm the page cache once so the first measured approach is not penalised.
+            await Measure.RunAsync("/bin/sh", ["-c", $"cat '{database}' > /dev/null"]);
+            for (var round = 1; round <= rounds; round++)
+            {
+                foreach (var (name, file, arguments) in approaches)
+                {
+                    if (round > 2 && name.StartsWith("naive", StringComparison.Ordinal))
+                    {
+                        continue; // the naive approach is slow; two rounds are enough to show its ratio
+                    }
+
+                    var outputFile = name switch
+                    {
+                        _ when name.StartsWith("engine via", StringComparison.Ordinal) => "cli.json",
+                        _ when name.StartsWith("engine", StringComparison.Ordinal) => "engine.json",
+                        _ when name.StartsWith("sqlite3", StringComparison.Ordinal) => "sqlite3.json",
+                        _ => "naive.json",
+                    };
+                    var m = await Measure.RunAsync(file, arguments);
+                    var bytes = new FileInfo(Path.Combine(outDirectory, outputFile)).Length;
+                    results.Add(new Measurement(label, name, round, m.Wall, bytes, m.PeakRss, m.Stdout, m.ExitCode));
+                    Console.Error.WriteLine($"{label,-6} round {round} {name,-34} {m.Wall.TotalSeconds,7:F2} s {bytes / 1e6,8:F0} MB " +
+                        $"{m.PeakRss / 1e6,7:F0} MB RSS exit {m.ExitCode}");
+                }
+            }
+        }
+
+        var report = Summarise(results);
+        Console.WriteLine(report);
+        await File.WriteAllTextAsync(Path.Combine(outDirectory, "results.md"), report);
+        await File.WriteAllTextAsync(Path.Combine(outDirectory, "results.json"), JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+        return results.All(r => r.ExitCode == 0) ? 0 : 1;
+    }
+
+    // sqlite3 dumps the same tables, columns and row order as the engine (secret columns left out).
+    private static async Task<string> SqliteScriptAsync(string database, string outDirectory)
+    {
+        await using var db = Open(database);
+        var service = new ExportService(db);
+        var selection = service.Select(new ExportRequest());
+        var script = new StringBuilder();
+        foreach (var table in selection.Included)
+        {
+            script.Append("SELECT ").AppendJoin(", ", table.ExportedColumns.Select(c => $"\"{c.Name}\""))
+                .Append($" FROM \"{table.Name}\" ORDER BY ").AppendJoin(", ", table.PrimaryKey.Select(k => $"\"{k}\"")).AppendLine(";");
+        }
+
+        var path = Path.Combine(outDirectory, Path.GetFileNameWithoutExtension(database) + ".sqlite3.sql");
+        await File.WriteAllTextAsync(path, script.ToString());
+        return path;
+    }
+
+    private static string Summarise(List<Measurement> results)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| dataset | approach | runs | median wall | MB/s | output MB | peak RSS | allocated | vs sqlite3 |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var dataset in results.GroupBy(r => r.Dataset))
+        {
+            var sqlite = Median(dataset.Where(r => r.Approach.StartsWith("sqlite3", StringComparison.Ordinal)).Select(r => r.Wall.TotalSeconds));
+            foreach (var approach in dataset.GroupBy(r => r.Approach))
+            {
+                var wall = Median(approach.Select(r => r.Wall.TotalSeconds));
+                var bytes = approach.First().OutputBytes;
+                var rss = approach.Max(r => r.PeakRss);
+                var allocated = approach.Select(r => Allocated(r.Stdout)).FirstOrDefault(a => a > 0);
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {dataset.Key} | {approach.Key} | {approach.Count()} | {wall:F2} s | {bytes / 1e6 / wall:F0} | " +
+                    $"{bytes / 1e6:F0} | {rss / 1e6:F0} MB | {(allocated > 0 ? $"{allocated / 1e6:F0} MB" : "n/a")} | {wall / sqlite:F2}x |");
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static long Allocated(string stdout)
+    {
+        var line = stdout.Split('\n').LastOrDefault(l => l.StartsWith('{'));
+        return line is null ? 0 : JsonDocument.Parse(line).RootElement.GetProperty("allocatedBytes").GetInt64();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "SupportSignal.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? Directory.GetCurrentDirectory();
+    }
+}
+
+internal sealed record Measurement(string Dataset, string Approach, int Round, TimeSpan Wall, long OutputBytes, long PeakRss, string Stdout, int ExitCode);
+
+/// <summary>Runs a process, timing it and sampling its peak resident set (VmHWM) until it exits.</summary>
+internal static class Measure
+{
+    public static async Task<(TimeSpan Wall, long PeakRss, string Stdout, int ExitCode)> RunAsync(string file, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        long peak = 0;
+        while (!process.HasExited)
+        {
+            peak = Math.Max(peak, PeakRssOfTree(process.Id));
+            await Task.Delay(15);
+        }
+
+        await process.WaitForExitAsync();
+        var wall = stopwatch.Elapsed;
+        var output = await stdout;
+        var errors = await stderr;
+        if (process.ExitCode != 0)
+        {
+            Console.Error.WriteLine(errors);
+        }
+
+        // A .NET child reports its own VmHWM exactly; prefer it to the sampled value.
+        var reported = output.Split('\n').LastOrDefault(l => l.StartsWith('{'));
+        if (reported is not null)
+        {
+            peak = Math.Max(peak, JsonDocument.Parse(reported).RootElement.GetProperty("peakRssBytes").GetInt64());
+        }
+
+        return (wall, peak, output, process.ExitCode);
+    }
+
+    // The shell running sqlite3 is a parent; its children's peaks count too.
+    private static long PeakRssOfTree(int pid)
+    {
+        long peak = VmHwm(pid);
+        try
+        {
+            foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+            {
+                var childrenFile = Path.Combine(task, "children");
+                if (File.Exists(childrenFile))
+                {
+                    foreach (var child in File.ReadAllText(childrenFile).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        peak = Math.Max(peak, PeakRssOfTree(int.Parse(child, CultureInfo.InvariantCulture)));
+                    }
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return peak;
+    }
+
+    private static long VmHwm(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,156 @@
+using System.Data.Common;
+
+using SupportSignal.Data;
+using SupportSignal.Export.Catalog;
+
+namespace SupportSignal.Export.Segmentation;
+
+/// <summary>
+/// Chooses a segment's rows inside the export's snapshot. Each exported table that is not taken
+/// whole gets a temporary key table: first the keys of the rows that pass the filters, then,
+/// until nothing changes, the keys of parent rows that chosen rows reference (closure). The
+/// temporary tables belong to the export's connection and transaction and vanish with it.
+/// Values enter the SQL only as literals made by the model's own type mappings from parsed
+/// GUIDs and dates, never from text a person typed.
+/// </summary>
+internal sealed class SegmentSql(
+    SegmentPlan plan, Func<string, string> delimit, Func<string, string, object, string> literal, DatabaseProvider provider)
+{
+    public string KeyTable(string table) => delimit(provider == DatabaseProvider.SqlServer ? "#seg_" + table : "seg_" + table);
+
+    /// <summary>The WHERE clause an exported table is read with, or null when it is taken whole.</summary>
+    public string? RowFilter(SegmentTable table) => table.Choice == RowChoice.Whole
+        ? null
+        : $"EXISTS (SELECT 1 FROM {KeyTable(table.Table.Name)} k WHERE {KeyMatch(table.Table, "k", delimit(table.Table.Name))})";
+
+    public async Task ValidateAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await RequireExistingAsync(connection, transaction, SegmentPlan.CompaniesTable, plan.Request.Companies, ExportInput.CompanyField, "company", cancellationToken);
+        await RequireExistingAsync(connection, transaction, SegmentPlan.SitesTable, plan.Request.Sites, ExportInput.SiteField, "site", cancellationToken);
+    }
+
+    public async Task MaterializeAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var keyed = plan.Tables.Where(t => t.Choice != RowChoice.Whole).ToList();
+        foreach (var table in keyed)
+        {
+            var pk = table.Table.PrimaryKey;
+            var columns = string.Join(", ", pk.Select(c => $"{delimit(c)} {table.Table.Columns.First(col => col.Name == c).StoreType} NOT NULL"));
+            var create = provider == DatabaseProvider.SqlServer ? "CREATE TABLE" : "CREATE TEMP TABLE";
+            await ExecuteAsync(connection, transaction, $"{create} {KeyTable(table.Table.Name)} ({columns}, PRIMARY KEY ({string.Join(", ", pk.Select(delimit))}))", cancellationToken);
+            if (table.Choice == RowChoice.Filtered)
+            {
+                await ExecuteAsync(connection, transaction,
+                    $"INSERT INTO {KeyTable(table.Table.Name)} ({string.Join(", ", pk.Select(delimit))}) " +
+                    $"SELECT {string.Join(", ", pk.Select(c => "t0." + delimit(c)))} FROM {delimit(table.Table.Name)} t0 WHERE {Predicate(table, 0)}",
+                    cancellationToken);
+            }
+        }
+
+        if (!plan.Request.Closure)
+        {
+            return;
+        }
+
+        var byName = plan.Tables.ToDictionary(t => t.Table.Name);
+        var closures = plan.Tables
+            .SelectMany(child => child.Table.ForeignKeys.Select(fk => (Child: child, Fk: fk)))
+            .Where(x => x.Fk.Columns.Count == 1 && byName.TryGetValue(x.Fk.PrincipalTable, out var parent) && parent.Choice != RowChoice.Whole
+                && x.Fk.PrincipalColumns.SequenceEqual(parent.Table.PrimaryKey))
+            .Select(x => ClosureInsert(x.Child, x.Fk))
+            .ToList();
+        int added;
+        do
+        {
+            added = 0;
+            foreach (var sql in closures)
+            {
+                added += await ExecuteAsync(connection, transaction, sql, cancellationToken);
+            }
+        }
+        while (added > 0);
+    }
+
+    // Rows of the child that are chosen (or all of a whole table) add the parents they reference.
+    private string ClosureInsert(SegmentTable child, ExportForeignKey fk)
+    {
+        var parent = fk.PrincipalTable;
+        var column = "c." + delimit(fk.Columns[0]);
+        var chosen = child.Choice == RowChoice.Whole
+            ? ""
+            : $" AND EXISTS (SELECT 1 FROM {KeyTable(child.Table.Name)} k WHERE {KeyMatch(child.Table, "k", "c")})";
+        return $"INSERT INTO {KeyTable(parent)} ({delimit(fk.PrincipalColumns[0])}) SELECT DISTINCT {column} FROM {delimit(child.Table.Name)} c " +
+            $"WHERE {column} IS NOT NULL{chosen} AND NOT EXISTS (SELECT 1 FROM {KeyTable(parent)} p WHERE p.{delimit(fk.PrincipalColumns[0])} = {column})";
+    }
+
+    private string KeyMatch(ExportTable table, string keyAlias, string rowAlias) =>
+        string.Join(" AND ", table.PrimaryKey.Select(c => $"{keyAlias}.{delimit(c)} = {rowAlias}.{delimit(c)}"));
+
+    // The filter of one table: its own columns for the filters it carries, its parent's filter for the rest.
+    private string Predicate(SegmentTable table, int depth)
+    {
+        var alias = "t" + depth;
+        var parts = table.Roots.Select(root => RootPredicate(table.Table.Name, alias, root)).ToList();
+        if (table is { Via: { } via, Parent: { } parent })
+        {
+            var parentAlias = "t" + (depth + 1);
+            parts.Add($"{alias}.{delimit(via.Columns[0])} IN (SELECT {parentAlias}.{delimit(via.PrincipalColumns[0])} " +
+                $"FROM {delimit(parent.Table.Name)} {parentAlias} WHERE {Predicate(parent, depth + 1)})");
+        }
+
+        return string.Join(" AND ", parts);
+    }
+
+    private string RootPredicate(string table, string alias, ScopeRoot root)
+    {
+        var column = $"{alias}.{delimit(root.Column)}";
+        var request = plan.Request;
+        return root.Scope switch
+        {
+            Scope.Company => $"{column} IN ({string.Join(", ", request.Companies!.Select(id => literal(table, root.Column, id)))})",
+            Scope.Site => $"{column} IN ({string.Join(", ", request.Sites!.Select(id => literal(table, root.Column, id)))})",
+            _ => string.Join(" AND ", new[]
+            {
+                request.From is { } from ? $"{column} >= {literal(table, root.Column, from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc))}" : null,
+                request.To is { } to ? $"{column} < {literal(table, root.Column, to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc))}" : null,
+            }.OfType<string>()),
+        };
+    }
+
+    private async Task RequireExistingAsync(
+        DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<Guid>? ids, string field, string noun,
+        CancellationToken cancellationToken)
+    {
+        if (ids is not { Count: > 0 })
+        {
+            return;
+        }
+
+        var found = new HashSet<Guid>();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT {delimit("id")} FROM {delimit(table)} WHERE {delimit("id")} IN ({string.Join(", ", ids.Select(id => literal(table, "id", id)))})";
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                found.Add(reader.GetGuid(0));
+            }
+        }
+
+        var missing = ids.Where(id => !found.Contains(id)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ExportRequestException(field, $"No {noun} has the id {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", …" : "")}.");
+        }
+    }
+
+    private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.CommandTimeout = 0;
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
