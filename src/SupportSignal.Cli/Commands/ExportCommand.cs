@@ -29,15 +29,35 @@ public static class ExportCommand
             Description = "Export only these tables: comma-separated, or repeat the flag.",
             HelpName = "a,b",
         };
+        var companies = new Option<string[]>("--company")
+        {
+            Description = "Only rows belonging to these company ids: comma-separated, or repeat the flag.",
+            HelpName = "id",
+        };
+        var sites = new Option<string[]>("--site")
+        {
+            Description = "Only participants and incidents at these site ids, and what hangs off them.",
+            HelpName = "id",
+        };
+        var from = new Option<string>("--from") { Description = "Only incidents whose event date (UTC) is on or after this day.", HelpName = "YYYY-MM-DD" };
+        var to = new Option<string>("--to") { Description = "Only incidents whose event date (UTC) is on or before this day.", HelpName = "YYYY-MM-DD" };
+        var noClosure = new Option<bool>("--no-closure")
+        {
+            Description = "With filters: export only the matching rows, not the rows they reference (company, site, participant, users).",
+        };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr (errors are still shown)." };
 
-        var command = new Command("export", "Export the database as JSON (progress on stderr).") { output, force, format, tables, quiet };
+        var command = new Command("export", "Export the database, or a segment of it, as JSON (progress on stderr).")
+        {
+            output, force, format, tables, companies, sites, from, to, noClosure, quiet,
+        };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var request = new ExportRequest
+            var request = Check(() => ExportInput.Parse(
+                parseResult.GetValue(tables), parseResult.GetValue(companies), parseResult.GetValue(sites),
+                parseResult.GetValue(from), parseResult.GetValue(to), closure: !parseResult.GetValue(noClosure))) with
             {
-                Format = Parse(parseResult.GetValue(format)),
-                Tables = Split(parseResult.GetValue(tables)),
+                Format = Check(() => ExportFormats.Parse(parseResult.GetValue(format))),
                 ExportedBy = "cli",
             };
 
@@ -62,11 +82,12 @@ public static class ExportCommand
             ExportSummary summary;
             try
             {
-                summary = await service.ExportAsync(
-                    request, destination.Stream, mode == ExportProgressDisplay.Mode.Quiet ? null : display, cancellationToken);
+                // Ids are checked against the database inside the export's snapshot, before any byte is written.
+                summary = await CheckAsync(() => service.ExportAsync(
+                    request, destination.Stream, mode == ExportProgressDisplay.Mode.Quiet ? null : display, cancellationToken));
                 await destination.CommitAsync();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when ((e is IOException or UnauthorizedAccessException) && !cancellationToken.IsCancellationRequested)
             {
                 display.Abandoned();
                 throw new CliException(ExitCodes.OutputNotWritable, $"Writing {destination.Name} failed: {e.Message}", e);
@@ -83,14 +104,7 @@ public static class ExportCommand
         return command;
     }
 
-    private static ExportFormat Parse(string? text) => Check(() => ExportFormats.Parse(text));
-
-    private static List<string>? Split(string[]? values) =>
-        values is null || values.Length == 0
-            ? null
-            : values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
-
-    // The engine names the field at fault ("format", "tables"); the user knows it as a flag.
+    // The engine names the field at fault ("format", "tables", "company", "from", ...); the user knows it as that flag.
     private static T Check<T>(Func<T> validate)
     {
         try
@@ -99,7 +113,21 @@ public static class ExportCommand
         }
         catch (ExportRequestException e)
         {
-            throw new CliException(ExitCodes.BadArguments, $"--{e.Field}: {e.Message}", e);
+            throw AsBadArgument(e);
         }
     }
+
+    private static async Task<T> CheckAsync<T>(Func<Task<T>> validate)
+    {
+        try
+        {
+            return await validate();
+        }
+        catch (ExportRequestException e)
+        {
+            throw AsBadArgument(e);
+        }
+    }
+
+    private static CliException AsBadArgument(ExportRequestException e) => new(ExitCodes.BadArguments, $"--{e.Field}: {e.Message}", e);
 }

@@ -127,12 +127,50 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
     {
         var path = Path.Combine(_output, "some.json");
 
-        var result = await db.RunAsync("export", "-o", path, "--tables", "incidents, sites", "--tables", "companies");
+        var result = await db.RunAsync("export", "-o", path, "--tables", "incidents, sites", "--tables", "companies", "--no-closure");
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         using var document = JsonDocument.Parse(File.ReadAllBytes(path));
         var tables = document.RootElement.GetProperty("data").EnumerateObject().Select(p => p.Name).Order();
         Assert.Equal(["companies", "incidents", "sites"], tables);
+        var filters = document.RootElement.GetProperty("metadata").GetProperty("filtersApplied");
+        Assert.Equal(["companies", "incidents", "sites"], filters.GetProperty("tables").EnumerateArray().Select(t => t.GetString()).Order());
+        Assert.False(filters.GetProperty("closure").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Company_filter_exports_that_companys_segment_only()
+    {
+        var companies = db.Query("SELECT id FROM companies ORDER BY id");
+        var path = Path.Combine(_output, "segment.json");
+
+        var result = await db.RunAsync("export", "-o", path, "--company", companies[0]);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+        var exported = document.RootElement.GetProperty("data").GetProperty("companies").EnumerateArray().Select(c => c.GetProperty("id").GetString());
+        Assert.Equal([companies[0].ToLowerInvariant()], exported);
+        var incidents = document.RootElement.GetProperty("data").GetProperty("incidents").EnumerateArray().ToList();
+        Assert.NotEmpty(incidents);
+        Assert.All(incidents, i => Assert.Equal(companies[0].ToLowerInvariant(), i.GetProperty("company_id").GetString()));
+        Assert.Equal("segmented", document.RootElement.GetProperty("metadata").GetProperty("exportType").GetString());
+    }
+
+    [Theory]
+    [InlineData("--company: No company has the id", "--company", "00000000-0000-0000-0000-000000000001")]
+    [InlineData("--company: Company 'acme' is not a valid id", "--company", "acme")]
+    [InlineData("--site: Site 'x' is not a valid id", "--site", "x")]
+    [InlineData("--from: The start date '2026-13-01' is not a date", "--from", "2026-13-01")]
+    [InlineData("--from: The start date 2026-02-01 is after the end date 2026-01-01", "--from", "2026-02-01", "--to", "2026-01-01")]
+    public async Task A_bad_segment_filter_exits_2_naming_the_flag_and_leaves_nothing_behind(string message, params string[] filter)
+    {
+        var path = Path.Combine(_output, "bad-filter.json");
+
+        var result = await db.RunAsync(["export", "-o", path, .. filter]);
+
+        Assert.Equal(ExitCodes.BadArguments, result.ExitCode);
+        Assert.Contains(message, result.Error);
+        Assert.Empty(CliDatabase.FilesIn(_output));
     }
 
     [Fact]
