@@ -87,7 +87,7 @@ public static class ExportCommand
                     request, destination.Stream, mode == ExportProgressDisplay.Mode.Quiet ? null : display, cancellationToken));
                 await destination.CommitAsync();
             }
-            catch (Exception e) when ((e is IOException or UnauthorizedAccessException) && !cancellationToken.IsCancellationRequested)
+            catch (OutputWriteException e) when (!cancellationToken.IsCancellationRequested)
             {
                 display.Abandoned();
                 throw new CliException(ExitCodes.OutputNotWritable, $"Writing {destination.Name} failed: {e.Message}", e);

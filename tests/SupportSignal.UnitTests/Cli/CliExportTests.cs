@@ -229,20 +229,31 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
     }
 
     [Fact]
-    public async Task A_disk_full_mid_export_exits_4_deletes_the_partial_file_and_leaves_the_destination_unchanged()
+    public async Task A_link_planted_at_the_partial_path_is_replaced_not_followed()
     {
-        Assert.SkipUnless(OperatingSystem.IsLinux(), "uses /dev/full");
-        var path = Path.Combine(_output, "full.json");
-        File.WriteAllText(path, "previous export");
-        // The partial file is a link to /dev/full: opening works, the first real write fails with ENOSPC.
-        File.CreateSymbolicLink(path + ".partial", "/dev/full");
+        var victim = Path.Combine(_output, "victim.txt");
+        File.WriteAllText(victim, "precious");
+        var path = Path.Combine(_output, "linked.json");
+        File.CreateSymbolicLink(path + ".partial", victim);
 
-        var result = await db.RunAsync("export", "--output", path, "--force");
+        var result = await db.RunAsync("export", "--output", path, "--tables", "companies");
 
-        Assert.Equal(ExitCodes.OutputNotWritable, result.ExitCode);
-        Assert.Contains($"Writing {path} failed", result.Error);
-        Assert.Equal("previous export", File.ReadAllText(path));
-        Assert.Equal(["full.json"], CliDatabase.FilesIn(_output));
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal("precious", File.ReadAllText(victim));
+        Assert.Equal(["linked.json", "victim.txt"], CliDatabase.FilesIn(_output));
+    }
+
+    [Fact]
+    public async Task A_stale_partial_file_from_a_killed_run_is_replaced()
+    {
+        var path = Path.Combine(_output, "stale.json");
+        File.WriteAllText(path + ".partial", "half an export");
+
+        var result = await db.RunAsync("export", "--output", path, "--tables", "companies");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal(["stale.json"], CliDatabase.FilesIn(_output));
+        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
     }
 
     [Fact]

@@ -73,16 +73,39 @@ public sealed class CliProcessTests(SeededCliDatabase db) : IClassFixture<Seeded
         Assert.False(File.Exists(path + ".partial"));
     }
 
+    [Fact]
+    public async Task A_write_that_fails_mid_export_exits_4_deletes_the_partial_file_and_leaves_the_destination_unchanged()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "uses the shell's file-size limit");
+        var directory = db.OutputPath("limited-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "export.json");
+        File.WriteAllText(path, "previous export");
+
+        // At most 64 KiB per file, and EFBIG instead of SIGXFSZ: the export's write fails like a full disk.
+        // (The runtime's W^X double mapping sizes a memory file, which the limit would refuse, so it is off.)
+        var result = await RunProgramAsync(db.ConnectionString, "/bin/sh", "-c",
+            $"trap '' XFSZ; ulimit -f 128; DOTNET_EnableWriteXorExecute=0 exec \"$0\" export --output '{path}' --force", Executable);
+
+        Assert.Equal(ExitCodes.OutputNotWritable, result.ExitCode);
+        Assert.Contains($"Writing {path} failed", result.Error);
+        Assert.Equal("previous export", File.ReadAllText(path));
+        Assert.Equal(["export.json"], CliDatabase.FilesIn(directory));
+    }
+
     private const int Sigint = 2;
 
     // kill(2) itself: no helper process between seeing the partial file and interrupting the export.
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
-    private static Process Start(string connectionString, params string[] args)
+    private static string Executable => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "supportsignal.exe" : "supportsignal");
+
+    private static Process Start(string connectionString, params string[] args) => StartProgram(connectionString, Executable, args);
+
+    private static Process StartProgram(string connectionString, string program, params string[] args)
     {
-        var executable = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "supportsignal.exe" : "supportsignal");
-        var start = new ProcessStartInfo(executable)
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -99,9 +122,12 @@ public sealed class CliProcessTests(SeededCliDatabase db) : IClassFixture<Seeded
         return Process.Start(start)!;
     }
 
-    private static async Task<(int ExitCode, string Out, string Error)> RunAsync(string connectionString, params string[] args)
+    private static Task<(int ExitCode, string Out, string Error)> RunAsync(string connectionString, params string[] args) =>
+        RunProgramAsync(connectionString, Executable, args);
+
+    private static async Task<(int ExitCode, string Out, string Error)> RunProgramAsync(string connectionString, string program, params string[] args)
     {
-        using var process = Start(connectionString, args);
+        using var process = StartProgram(connectionString, program, args);
         var ct = TestContext.Current.CancellationToken;
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
