@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace SupportSignal.Cli;
 
 /// <summary>
@@ -10,7 +12,7 @@ public sealed record CliEnvironment
     public static CliEnvironment System { get; } = new()
     {
         Variables = null,
-        StandardOutput = Console.OpenStandardOutput,
+        StandardOutput = OpenStandardOutput,
         StdinIsTerminal = !Console.IsInputRedirected,
         StdoutIsTerminal = !Console.IsOutputRedirected,
         StderrIsTerminal = !Console.IsErrorRedirected,
@@ -46,6 +48,13 @@ public sealed record CliEnvironment
 
     public string? GetVariable(string name) =>
         Variables is null ? Environment.GetEnvironmentVariable(name) : Variables.GetValueOrDefault(name);
+
+    // Console's own stream ignores EPIPE, so an export into a closed pipe would report success; a
+    // FileStream over descriptor 1 reports it (exit 4).
+    private static Stream OpenStandardOutput() =>
+        OperatingSystem.IsWindows()
+            ? Console.OpenStandardOutput()
+            : new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
 
     private static int ConsoleWidth()
     {

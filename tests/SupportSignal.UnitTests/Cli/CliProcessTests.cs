@@ -93,6 +93,20 @@ public sealed class CliProcessTests(SeededCliDatabase db) : IClassFixture<Seeded
         Assert.Equal(["export.json"], CliDatabase.FilesIn(directory));
     }
 
+    [Fact]
+    public async Task Export_into_a_closed_pipe_fails_with_exit_4_instead_of_reporting_success()
+    {
+        using var process = Start(db.ConnectionString, "export", "--output", "-");
+        // Nobody will read: the first write meets EPIPE.
+        process.StandardOutput.Close();
+        var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.OutputNotWritable, process.ExitCode);
+        Assert.Contains("Writing standard output failed", stderr);
+        Assert.DoesNotContain("Exported", stderr);
+    }
+
     private const int Sigint = 2;
 
     // kill(2) itself: no helper process between seeing the partial file and interrupting the export.
