@@ -13,7 +13,7 @@ using SupportSignal.Export;
 // SQLite file, interleaved, so the figures are ratios from one run on one (noisy) machine.
 //   prepare --incidents N --db PATH     seed a benchmark database with the demo generator
 //   run --db PATH [--db PATH] [--rounds N] [--cli PATH] [--skip-naive]
-//   engine|naive --db PATH --out PATH   one measured export in this process (used by run)
+//   engine [--deidentify] | naive --db PATH --out PATH   one measured export in this process (used by run)
 var command = args.FirstOrDefault() ?? "help";
 var options = Options.Parse(args.Skip(1));
 return command switch
@@ -108,7 +108,7 @@ internal static class Bench
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         await using (var file = new FileStream(options.Required("out"), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: false))
         {
-            await new ExportService(db).ExportAsync(new ExportRequest(), file);
+            await new ExportService(db).ExportAsync(new ExportRequest { Deidentify = options.Has("deidentify") }, file);
         }
 
         Report(allocatedBefore);
@@ -176,6 +176,7 @@ internal static class Bench
             {
                 ("engine via supportsignal export", cli, ["export", "--connection", $"Data Source={database}", "--output", Path.Combine(outDirectory, "cli.json"), "--force", "--quiet"]),
                 ("engine in-process (allocations)", self, [.. selfArgs, "engine", "--db", database, "--out", Path.Combine(outDirectory, "engine.json")]),
+                ("engine de-identified (in-process)", self, [.. selfArgs, "engine", "--deidentify", "--db", database, "--out", Path.Combine(outDirectory, "deidentified.json")]),
                 ("sqlite3 -json", "/bin/sh", ["-c", $"sqlite3 -json '{database}' < '{sqliteScript}' > '{Path.Combine(outDirectory, "sqlite3.json")}'"]),
             };
             if (!options.Has("skip-naive"))
@@ -197,6 +198,7 @@ internal static class Bench
                     var outputFile = name switch
                     {
                         _ when name.StartsWith("engine via", StringComparison.Ordinal) => "cli.json",
+                        _ when name.StartsWith("engine de-identified", StringComparison.Ordinal) => "deidentified.json",
                         _ when name.StartsWith("engine", StringComparison.Ordinal) => "engine.json",
                         _ when name.StartsWith("sqlite3", StringComparison.Ordinal) => "sqlite3.json",
                         _ => "naive.json",

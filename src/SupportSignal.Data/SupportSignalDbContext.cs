@@ -58,7 +58,7 @@ public abstract class SupportSignalDbContext(DbContextOptions options)
             b.ToTable("user_claims");
             b.Classify(Ordinary, "Id", "UserId", "ClaimType");
             // Claims can carry anything about a person (a name, a birth date).
-            b.Classify(Personal, "ClaimValue");
+            b.Personal(PersonalKind.Other, "ClaimValue");
         });
         builder.Entity<IdentityUserLogin<Guid>>(b =>
         {

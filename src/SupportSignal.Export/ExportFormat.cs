@@ -44,7 +44,11 @@ public static class ExportFormats
 
     /// <summary>The file name for this request's export started at <paramref name="exportedAtUtc"/>.</summary>
     public static string FileName(this ExportRequest request, DateTime exportedAtUtc) =>
-        request.Format.FileName(exportedAtUtc, request.IsSegmented);
+        request.Deidentify
+            ? request.Format.FileName(exportedAtUtc, request.IsSegmented).Replace("." + request.Format.Extension(), DeidentifiedSuffix + "." + request.Format.Extension(), StringComparison.Ordinal)
+            : request.Format.FileName(exportedAtUtc, request.IsSegmented);
+
+    public const string DeidentifiedSuffix = "-deidentified";
 
     /// <summary>Parses "json", "json.gz" or "zip" (case-insensitive); anything else names the problem.</summary>
     public static ExportFormat Parse(string? text) => text?.Trim().ToLowerInvariant() switch

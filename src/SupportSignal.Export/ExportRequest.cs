@@ -28,6 +28,9 @@ public sealed record ExportRequest
     /// </summary>
     public bool Closure { get; init; } = true;
 
+    /// <summary>Replace people with pseudonyms and scrub free text, so the file may go to an external AI tool.</summary>
+    public bool Deidentify { get; init; }
+
     public ExportFormat Format { get; init; } = ExportFormat.Json;
 
     /// <summary>Who asked: a user id, or "cli".</summary>

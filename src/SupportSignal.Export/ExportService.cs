@@ -15,6 +15,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 using SupportSignal.Data;
 using SupportSignal.Export.Catalog;
+using SupportSignal.Export.Deidentification;
 using SupportSignal.Export.Segmentation;
 using SupportSignal.Export.Writing;
 
@@ -25,6 +26,19 @@ public sealed record ExportEngineOptions
 {
     /// <summary>On SQLite, hand the database's UTF-8 bytes straight to the writer (byte-identical to the generic path).</summary>
     public bool UseSqliteFastPath { get; init; } = true;
+
+    /// <summary>
+    /// Export:PseudonymKey: a secret that makes de-identified pseudonyms the same across exports.
+    /// Null gives every export a fresh random key, so two exports cannot be linked.
+    /// </summary>
+    public string? PseudonymKey { get; init; }
+
+    // The key must never reach a log line through the record's generated ToString.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"UseSqliteFastPath = {UseSqliteFastPath}, PseudonymKey = {(PseudonymKey is null ? "none" : "(set)")}");
+        return true;
+    }
 }
 
 /// <summary>
@@ -62,11 +76,10 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     {
         var selection = Select(request);
         var stopwatch = Stopwatch.StartNew();
-        var plans = Plans(selection);
         var counted = new CountingStream(output);
 
         await using var snapshot = await Snapshot.OpenAsync(db, _options, cancellationToken);
-        var metadata = await ReadMetadataAsync(snapshot, request, selection, plans, cancellationToken);
+        var (plans, metadata) = await PrepareAsync(snapshot, request, selection, cancellationToken);
         var reporter = progress is null ? null : new ProgressReporter(progress, counted, metadata.Counts, stopwatch);
         switch (request.Format)
         {
@@ -98,9 +111,8 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     {
         const int SampleRows = 200;
         var selection = Select(request);
-        var plans = Plans(selection);
         await using var snapshot = await Snapshot.OpenAsync(db, _options, cancellationToken);
-        var metadata = await ReadMetadataAsync(snapshot, request, selection, plans, cancellationToken);
+        var (plans, metadata) = await PrepareAsync(snapshot, request, selection, cancellationToken);
 
         var samples = plans.Select(p => p.FirstRows(SampleRows, db.Provider)).ToList();
         var sampleRows = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -118,7 +130,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             {
                 var before = json.BytesWritten + writer.BytesPending;
                 writer.WriteStartArray(plan.Table.Name);
-                var rows = await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken);
+                var rows = await snapshot.RowsFor(plan).WriteRowsAsync(plan, output, cancellationToken);
                 writer.WriteEndArray();
                 await writer.FlushAsync(cancellationToken);
                 var bytes = json.BytesWritten - before;
@@ -157,11 +169,13 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     // `"name":[` and `]`, which a table has once whatever its row count.
     private static long TableFraming(TablePlan plan) => plan.Table.Name.Length + 5;
 
-    private List<TablePlan> Plans(ExportSelection selection)
+    private List<TablePlan> Plans(ExportSelection selection, Deidentifier? deidentifier)
     {
         var segment = SegmentSql(selection);
         return selection.Included
-            .Select(t => new TablePlan(t, Delimit, segment?.RowFilter(selection.Segment!.Tables.First(s => s.Table == t))))
+            .Select(t => new TablePlan(
+                t, Delimit, segment?.RowFilter(selection.Segment!.Tables.First(s => s.Table == t)),
+                deidentifier?.TransformsFor(t)))
             .ToList();
     }
 
@@ -179,14 +193,19 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         return property.GetRelationalTypeMapping().GenerateSqlLiteral(value);
     }
 
-    private async Task<DocumentMetadata> ReadMetadataAsync(
-        Snapshot snapshot, ExportRequest request, ExportSelection selection, List<TablePlan> plans, CancellationToken cancellationToken)
+    // Inside the snapshot: choose a segment's rows, learn the people to de-identify, count.
+    private async Task<(List<TablePlan> Plans, DocumentMetadata Metadata)> PrepareAsync(
+        Snapshot snapshot, ExportRequest request, ExportSelection selection, CancellationToken cancellationToken)
     {
         if (SegmentSql(selection) is { } segment)
         {
             await snapshot.ChooseRowsAsync(segment, cancellationToken);
         }
 
+        var deidentifier = request.Deidentify
+            ? await Deidentifier.CreateAsync(Catalog, _options.PseudonymKey, snapshot.QueryAsync, Delimit, cancellationToken)
+            : null;
+        var plans = Plans(selection, deidentifier);
         var latestMigration = await db.LatestAppliedMigrationAsync(cancellationToken);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var plan in plans)
@@ -194,8 +213,10 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             counts[plan.Table.Name] = await snapshot.CountAsync(plan, cancellationToken);
         }
 
-        return new DocumentMetadata(
-            _time.GetUtcNow().UtcDateTime, request.ExportedBy, ProviderName(db.Provider), latestMigration, selection, counts, ApplicationVersion);
+        var privacy = deidentifier is null ? null : new DeidentificationSummary(
+            deidentifier.KeyConfigured, Deidentifier.Describe(selection.Included).ToList());
+        return (plans, new DocumentMetadata(
+            _time.GetUtcNow().UtcDateTime, request.ExportedBy, ProviderName(db.Provider), latestMigration, selection, counts, ApplicationVersion, privacy));
     }
 
     private static async Task WriteDocumentAsync(
@@ -211,7 +232,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         {
             progress?.BeginTable(plan.Table.Name);
             writer.WriteStartArray(plan.Table.Name);
-            CheckCount(plan, metadata, await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken));
+            CheckCount(plan, metadata, await snapshot.RowsFor(plan).WriteRowsAsync(plan, output, cancellationToken));
             writer.WriteEndArray();
         }
 
@@ -240,7 +261,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             progress?.BeginTable(plan.Table.Name);
             await using var entry = await zip.CreateEntry($"tables/{plan.Table.Name}.jsonl", CompressionLevel.Fastest).OpenAsync(cancellationToken);
             var output = JsonOutput.Lines(entry, _writerOptions, progress);
-            CheckCount(plan, metadata, await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken));
+            CheckCount(plan, metadata, await snapshot.RowsFor(plan).WriteRowsAsync(plan, output, cancellationToken));
             await output.FlushAsync(cancellationToken);
         }
     }
@@ -276,15 +297,42 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         private readonly DbConnection _connection;
         private readonly DbTransaction _transaction;
 
+        private readonly IRowSource _rows;
+        private readonly DataReaderRowSource _generic;
+
         private Snapshot(SupportSignalDbContext db, DbTransaction transaction, IRowSource rows)
         {
             _db = db;
             _connection = transaction.Connection!;
             _transaction = transaction;
-            Rows = rows;
+            _rows = rows;
+            _generic = new DataReaderRowSource(_connection, transaction);
         }
 
-        public IRowSource Rows { get; }
+        /// <summary>The fast path where it applies; values that are rewritten go through the data reader.</summary>
+        public IRowSource RowsFor(TablePlan plan) => plan.Transforms is null ? _rows : _generic;
+
+        public async Task<List<string?[]>> QueryAsync(string sql, CancellationToken cancellationToken)
+        {
+            await using var command = _connection.CreateCommand();
+            command.Transaction = _transaction;
+            command.CommandText = sql;
+            command.CommandTimeout = 0;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var rows = new List<string?[]>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var row = new string?[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++)
+                {
+                    row[i] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                rows.Add(row);
+            }
+
+            return rows;
+        }
 
         public static async Task<Snapshot> OpenAsync(SupportSignalDbContext db, ExportEngineOptions options, CancellationToken cancellationToken)
         {

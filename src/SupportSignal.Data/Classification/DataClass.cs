@@ -20,9 +20,43 @@ public enum DataClass
     Secret,
 }
 
+/// <summary>
+/// What a personal column holds, so a de-identified export knows how to replace it: names get
+/// stable pseudonyms, contact details placeholders, a birth date its year.
+/// </summary>
+public enum PersonalKind
+{
+    /// <summary>A participant's full name ("Zoë Nguyễn").</summary>
+    ParticipantName,
+
+    /// <summary>A participant's given name; with the family name of the same row it makes the person.</summary>
+    ParticipantGivenName,
+
+    /// <summary>A participant's family name.</summary>
+    ParticipantFamilyName,
+
+    /// <summary>The full name of a staff member or other account holder.</summary>
+    UserFullName,
+
+    Email,
+    Phone,
+    Address,
+    NdisNumber,
+    BirthDate,
+
+    /// <summary>Free-form contact details that name a person ("Ana Silva (mother) 0412 345 678").</summary>
+    ContactDetails,
+
+    /// <summary>Anything else about a person (an Identity claim's value): scrubbed like free text.</summary>
+    Other,
+}
+
 public static class ModelAnnotations
 {
     public const string Classification = "SupportSignal:Classification";
+
+    /// <summary>The <see cref="PersonalKind"/> of a personal column.</summary>
+    public const string PersonalKindAnnotation = "SupportSignal:PersonalKind";
 
     /// <summary>Marks a text column whose content is a JSON document.</summary>
     public const string JsonText = "SupportSignal:JsonText";
@@ -41,6 +75,9 @@ public static class ModelAnnotations
             ? Enum.GetValues<DataClass>().Single(c => c.ToWireName() == text)
             : null;
 
+    public static PersonalKind? FindPersonalKind(this IReadOnlyProperty property) =>
+        property.FindAnnotation(PersonalKindAnnotation)?.Value is string text ? Enum.Parse<PersonalKind>(text) : null;
+
     public static bool IsJsonText(this IReadOnlyProperty property) =>
         property.FindAnnotation(JsonText)?.Value is true;
 
@@ -58,6 +95,19 @@ public static class ModelAnnotations
             }
 
             property.HasAnnotation(Classification, dataClass.ToWireName());
+        }
+
+        return builder;
+    }
+
+    /// <summary>Classifies the named columns as personal and says what they hold.</summary>
+    public static EntityTypeBuilder<T> Personal<T>(this EntityTypeBuilder<T> builder, PersonalKind kind, params string[] propertyNames)
+        where T : class
+    {
+        builder.Classify(DataClass.Personal, propertyNames);
+        foreach (var name in propertyNames)
+        {
+            builder.Property(name).HasAnnotation(PersonalKindAnnotation, kind.ToString());
         }
 
         return builder;

@@ -24,8 +24,12 @@ public sealed class ParticipantConfiguration : IEntityTypeConfiguration<Particip
         b.Classify(Ordinary, nameof(Participant.Id), nameof(Participant.CompanyId), nameof(Participant.SiteId),
             nameof(Participant.SupportLevel), nameof(Participant.Status), nameof(Participant.CreatedAt), nameof(Participant.CreatedBy),
             nameof(Participant.UpdatedAt), nameof(Participant.UpdatedBy));
-        b.Classify(Personal, nameof(Participant.FirstName), nameof(Participant.LastName), nameof(Participant.DateOfBirth),
-            nameof(Participant.NdisNumber), nameof(Participant.ContactPhone), nameof(Participant.EmergencyContact));
+        b.Personal(PersonalKind.ParticipantGivenName, nameof(Participant.FirstName));
+        b.Personal(PersonalKind.ParticipantFamilyName, nameof(Participant.LastName));
+        b.Personal(PersonalKind.BirthDate, nameof(Participant.DateOfBirth));
+        b.Personal(PersonalKind.NdisNumber, nameof(Participant.NdisNumber));
+        b.Personal(PersonalKind.Phone, nameof(Participant.ContactPhone));
+        b.Personal(PersonalKind.ContactDetails, nameof(Participant.EmergencyContact));
         b.Classify(FreeText, nameof(Participant.CareNotes));
     }
 }
@@ -51,7 +55,8 @@ public sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
             nameof(Incident.HandoffStatus), nameof(Incident.QuestionsGenerated), nameof(Incident.NarrativeEnhanced),
             nameof(Incident.AnalysisGenerated), nameof(Incident.CreatedAt), nameof(Incident.CreatedBy), nameof(Incident.UpdatedAt),
             nameof(Incident.UpdatedBy), nameof(Incident.SubmittedAt), nameof(Incident.SubmittedBy));
-        b.Classify(Personal, nameof(Incident.ReporterName), nameof(Incident.ParticipantName));
+        b.Personal(PersonalKind.UserFullName, nameof(Incident.ReporterName));
+        b.Personal(PersonalKind.ParticipantName, nameof(Incident.ParticipantName));
         b.Classify(FreeText, nameof(Incident.Location));
     }
 }

@@ -20,7 +20,7 @@ public sealed class CompanyConfiguration : IEntityTypeConfiguration<Company>
         b.HasOne<User>().WithMany().HasForeignKey(x => x.CreatedBy);
         b.Classify(Ordinary, nameof(Company.Id), nameof(Company.Name), nameof(Company.Slug), nameof(Company.Status),
             nameof(Company.CreatedAt), nameof(Company.CreatedBy));
-        b.Classify(Personal, nameof(Company.ContactEmail));
+        b.Personal(PersonalKind.Email, nameof(Company.ContactEmail));
     }
 }
 
@@ -32,7 +32,7 @@ public sealed class SiteConfiguration : IEntityTypeConfiguration<Site>
         b.Property(x => x.Name).HasMaxLength(200);
         b.HasOne<Company>().WithMany().HasForeignKey(x => x.CompanyId);
         b.Classify(Ordinary, nameof(Site.Id), nameof(Site.CompanyId), nameof(Site.Name), nameof(Site.Status), nameof(Site.CreatedAt));
-        b.Classify(Personal, nameof(Site.Address));
+        b.Personal(PersonalKind.Address, nameof(Site.Address));
     }
 }
 
@@ -48,8 +48,9 @@ public sealed class UserConfiguration : IEntityTypeConfiguration<User>
             nameof(User.AccessFailedCount), nameof(User.EmailConfirmed), nameof(User.PhoneNumberConfirmed),
             nameof(User.TwoFactorEnabled), nameof(User.Role), nameof(User.CompanyId), nameof(User.ProfileImageUrl),
             nameof(User.CreatedAt));
-        b.Classify(Personal, nameof(User.Name), nameof(User.Email), nameof(User.NormalizedEmail), nameof(User.UserName),
-            nameof(User.NormalizedUserName), nameof(User.PhoneNumber));
+        b.Personal(PersonalKind.UserFullName, nameof(User.Name));
+        b.Personal(PersonalKind.Email, nameof(User.Email), nameof(User.NormalizedEmail), nameof(User.UserName), nameof(User.NormalizedUserName));
+        b.Personal(PersonalKind.Phone, nameof(User.PhoneNumber));
         b.Classify(Secret, nameof(User.PasswordHash), nameof(User.SecurityStamp));
     }
 }
@@ -76,7 +77,7 @@ public sealed class UserInvitationConfiguration : IEntityTypeConfiguration<UserI
         b.Classify(Ordinary, nameof(UserInvitation.Id), nameof(UserInvitation.Role), nameof(UserInvitation.CompanyId),
             nameof(UserInvitation.InvitedBy), nameof(UserInvitation.Status), nameof(UserInvitation.ExpiresAt),
             nameof(UserInvitation.CreatedAt), nameof(UserInvitation.AcceptedAt));
-        b.Classify(Personal, nameof(UserInvitation.Email));
+        b.Personal(PersonalKind.Email, nameof(UserInvitation.Email));
         b.Classify(Secret, nameof(UserInvitation.InvitationToken));
     }
 }

@@ -22,7 +22,7 @@ public enum ValueKind
     Binary,
 }
 
-public sealed record ExportColumn(string Name, string StoreType, bool Nullable, DataClass Classification, ValueKind Kind);
+public sealed record ExportColumn(string Name, string StoreType, bool Nullable, DataClass Classification, ValueKind Kind, PersonalKind? Personal = null);
 
 public sealed record ExportForeignKey(IReadOnlyList<string> Columns, string PrincipalTable, IReadOnlyList<string> PrincipalColumns);
 
@@ -79,7 +79,8 @@ public sealed class ExportCatalog
                 p.IsNullable,
                 p.FindClassification() ?? throw new InvalidOperationException(
                     $"{table.Name}.{p.GetColumnName(table)} has no classification; declare one in its entity configuration."),
-                KindOf(p)))
+                KindOf(p),
+                p.FindPersonalKind()))
             .ToList();
         var primaryKey = entity.FindPrimaryKey()!.Properties.Select(p => p.GetColumnName(table)!).ToList();
         var foreignKeys = entity.GetForeignKeys()

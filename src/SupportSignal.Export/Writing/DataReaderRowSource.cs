@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Text.Json;
 
 using SupportSignal.Export.Catalog;
+using SupportSignal.Export.Deidentification;
 
 namespace SupportSignal.Export.Writing;
 
@@ -15,7 +16,9 @@ internal sealed class DataReaderRowSource(DbConnection connection, DbTransaction
         command.Transaction = transaction;
         command.CommandText = plan.Sql;
         command.CommandTimeout = 0;
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        // A rewritten column may read another of its row (a family name needs the given name).
+        var behavior = plan.Transforms is null ? CommandBehavior.SequentialAccess : CommandBehavior.Default;
+        await using var reader = await command.ExecuteReaderAsync(behavior, cancellationToken);
         long rows = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -35,12 +38,19 @@ internal sealed class DataReaderRowSource(DbConnection connection, DbTransaction
     {
         writer.WriteStartObject();
         var kinds = plan.Kinds;
+        var transforms = plan.Transforms;
         for (var i = 0; i < kinds.Length; i++)
         {
             writer.WritePropertyName(plan.Names[i]);
             if (reader.IsDBNull(i))
             {
                 writer.WriteNullValue();
+                continue;
+            }
+
+            if (transforms?[i] is { } transform)
+            {
+                transform(writer, reader, i);
                 continue;
             }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 
 using SupportSignal.Data.Classification;
+using SupportSignal.Export.Deidentification;
 
 namespace SupportSignal.Export.Writing;
 
@@ -12,7 +13,11 @@ internal sealed record DocumentMetadata(
     string? LatestMigration,
     ExportSelection Selection,
     IReadOnlyDictionary<string, long> Counts,
-    string ApplicationVersion);
+    string ApplicationVersion,
+    DeidentificationSummary? Deidentification = null);
+
+/// <summary>What a de-identified export did to each column, and where its pseudonym key came from.</summary>
+internal sealed record DeidentificationSummary(bool KeyConfigured, IReadOnlyList<DeidentifiedColumn> Columns);
 
 /// <summary>Writes the "metadata" object of format version 1 (docs/export-format.md).</summary>
 internal static class MetadataWriter
@@ -48,7 +53,14 @@ internal static class MetadataWriter
         w.WriteNumber("totalRecords", m.Counts.Values.Sum());
 
         w.WriteStartObject("sanitization");
-        w.WriteBoolean("deidentified", false);
+        w.WriteBoolean("deidentified", m.Deidentification is not null);
+        if (m.Deidentification is { } privacy)
+        {
+            w.WriteString("pseudonymKey", privacy.KeyConfigured ? "configured (stable across exports)" : "random for this export");
+            WriteColumns(w, "pseudonymizedColumns", privacy.Columns.Where(c => !Deidentifier.IsScrubbed(c)));
+            WriteColumns(w, "scrubbedColumns", privacy.Columns.Where(Deidentifier.IsScrubbed));
+        }
+
         w.WriteStartArray("excludedTables");
         foreach (var excluded in selection.Excluded)
         {
@@ -161,6 +173,21 @@ internal static class MetadataWriter
         }
 
         w.WriteEndObject();
+    }
+
+    private static void WriteColumns(Utf8JsonWriter w, string name, IEnumerable<DeidentifiedColumn> columns)
+    {
+        w.WriteStartArray(name);
+        foreach (var column in columns)
+        {
+            w.WriteStartObject();
+            w.WriteString("table", column.Table);
+            w.WriteString("column", column.Column);
+            w.WriteString("method", column.Method);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)

@@ -5,6 +5,7 @@ using System.Text.Json;
 using SupportSignal.Data;
 
 using SupportSignal.Export.Catalog;
+using SupportSignal.Export.Deidentification;
 
 namespace SupportSignal.Export.Writing;
 
@@ -12,9 +13,11 @@ namespace SupportSignal.Export.Writing;
 internal sealed class TablePlan
 {
     /// <param name="rowFilter">A WHERE clause choosing a segment's rows; null reads every row.</param>
-    public TablePlan(ExportTable table, Func<string, string> delimit, string? rowFilter = null)
+    /// <param name="transforms">Per exported column, how a de-identified export rewrites it; null writes values as stored.</param>
+    public TablePlan(ExportTable table, Func<string, string> delimit, string? rowFilter = null, ColumnTransform?[]? transforms = null)
     {
         Table = table;
+        Transforms = transforms;
         Columns = table.ExportedColumns.ToArray();
         Kinds = Columns.Select(c => c.Kind).ToArray();
         Names = Columns.Select(c => JsonEncodedText.Encode(c.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)).ToArray();
@@ -30,6 +33,7 @@ internal sealed class TablePlan
         Columns = plan.Columns;
         Kinds = plan.Kinds;
         Names = plan.Names;
+        Transforms = plan.Transforms;
         Sql = sql;
         CountSql = plan.CountSql;
     }
@@ -42,6 +46,8 @@ internal sealed class TablePlan
     });
 
     public ExportTable Table { get; }
+
+    public ColumnTransform?[]? Transforms { get; }
 
     public ExportColumn[] Columns { get; }
 

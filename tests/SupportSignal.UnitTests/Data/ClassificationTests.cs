@@ -35,6 +35,19 @@ public sealed class ClassificationTests
     }
 
     [Fact]
+    public void Every_personal_column_says_what_it_holds_so_it_can_be_de_identified()
+    {
+        using var db = ContextFor(DatabaseProvider.Sqlite);
+        var personal = db.Model.GetEntityTypes().SelectMany(e => e.GetProperties())
+            .Where(p => p.FindClassification() == DataClass.Personal)
+            .ToList();
+        Assert.True(personal.Count >= 15);
+        Assert.All(personal, p => Assert.True(p.FindPersonalKind() is not null, $"{p.DeclaringType.DisplayName()}.{p.Name} has no personal kind"));
+        Assert.DoesNotContain(db.Model.GetEntityTypes().SelectMany(e => e.GetProperties()),
+            p => p.FindPersonalKind() is not null && p.FindClassification() != DataClass.Personal);
+    }
+
+    [Fact]
     public void Classifying_a_column_twice_is_refused()
     {
         var builder = new ModelBuilder();

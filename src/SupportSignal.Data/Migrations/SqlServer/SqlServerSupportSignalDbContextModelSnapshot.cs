@@ -74,7 +74,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                     b.Property<string>("ClaimValue")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("claim_value")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Other");
 
                     b.Property<Guid>("UserId")
                         .HasColumnType("uniqueidentifier")
@@ -535,7 +536,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
                         .HasColumnName("contact_email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2")
@@ -896,7 +898,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)")
                         .HasColumnName("participant_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ParticipantName");
 
                     b.Property<bool>("QuestionsGenerated")
                         .HasColumnType("bit")
@@ -908,7 +911,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)")
                         .HasColumnName("reporter_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "UserFullName");
 
                     b.Property<Guid?>("SiteId")
                         .HasColumnType("uniqueidentifier")
@@ -1259,7 +1263,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)")
                         .HasColumnName("contact_phone")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Phone");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2")
@@ -1274,32 +1279,37 @@ namespace SupportSignal.Data.Migrations.SqlServer
                     b.Property<DateOnly>("DateOfBirth")
                         .HasColumnType("date")
                         .HasColumnName("date_of_birth")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "BirthDate");
 
                     b.Property<string>("EmergencyContact")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("emergency_contact")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ContactDetails");
 
                     b.Property<string>("FirstName")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)")
                         .HasColumnName("first_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ParticipantGivenName");
 
                     b.Property<string>("LastName")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)")
                         .HasColumnName("last_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ParticipantFamilyName");
 
                     b.Property<string>("NdisNumber")
                         .HasMaxLength(20)
                         .HasColumnType("nvarchar(20)")
                         .HasColumnName("ndis_number")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "NdisNumber");
 
                     b.Property<Guid?>("SiteId")
                         .HasColumnType("uniqueidentifier")
@@ -1396,7 +1406,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                     b.Property<string>("Address")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("address")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Address");
 
                     b.Property<Guid>("CompanyId")
                         .HasColumnType("uniqueidentifier")
@@ -1464,7 +1475,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
                         .HasColumnName("email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("bit")
@@ -1486,19 +1498,22 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)")
                         .HasColumnName("name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "UserFullName");
 
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
                         .HasColumnName("normalized_email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<string>("NormalizedUserName")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
                         .HasColumnName("normalized_user_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<string>("PasswordHash")
                         .HasColumnType("nvarchar(max)")
@@ -1508,7 +1523,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                     b.Property<string>("PhoneNumber")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("phone_number")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Phone");
 
                     b.Property<bool>("PhoneNumberConfirmed")
                         .HasColumnType("bit")
@@ -1541,7 +1557,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
                         .HasColumnName("user_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.HasKey("Id")
                         .HasName("pk_users");
@@ -1588,7 +1605,8 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
                         .HasColumnName("email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("datetime2")

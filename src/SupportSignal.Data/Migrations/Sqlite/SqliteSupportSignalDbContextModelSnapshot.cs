@@ -65,7 +65,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                     b.Property<string>("ClaimValue")
                         .HasColumnType("TEXT")
                         .HasColumnName("claim_value")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Other");
 
                     b.Property<Guid>("UserId")
                         .HasColumnType("TEXT")
@@ -526,7 +527,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("contact_email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
@@ -887,7 +889,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("participant_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ParticipantName");
 
                     b.Property<bool>("QuestionsGenerated")
                         .HasColumnType("INTEGER")
@@ -899,7 +902,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("reporter_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "UserFullName");
 
                     b.Property<Guid?>("SiteId")
                         .HasColumnType("TEXT")
@@ -1250,7 +1254,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT")
                         .HasColumnName("contact_phone")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Phone");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
@@ -1265,32 +1270,37 @@ namespace SupportSignal.Data.Migrations.Sqlite
                     b.Property<DateOnly>("DateOfBirth")
                         .HasColumnType("TEXT")
                         .HasColumnName("date_of_birth")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "BirthDate");
 
                     b.Property<string>("EmergencyContact")
                         .HasColumnType("TEXT")
                         .HasColumnName("emergency_contact")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ContactDetails");
 
                     b.Property<string>("FirstName")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("first_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ParticipantGivenName");
 
                     b.Property<string>("LastName")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("last_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "ParticipantFamilyName");
 
                     b.Property<string>("NdisNumber")
                         .HasMaxLength(20)
                         .HasColumnType("TEXT")
                         .HasColumnName("ndis_number")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "NdisNumber");
 
                     b.Property<Guid?>("SiteId")
                         .HasColumnType("TEXT")
@@ -1386,7 +1396,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                     b.Property<string>("Address")
                         .HasColumnType("TEXT")
                         .HasColumnName("address")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Address");
 
                     b.Property<Guid>("CompanyId")
                         .HasColumnType("TEXT")
@@ -1454,7 +1465,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("INTEGER")
@@ -1476,19 +1488,22 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "UserFullName");
 
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("normalized_email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<string>("NormalizedUserName")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("normalized_user_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<string>("PasswordHash")
                         .HasColumnType("TEXT")
@@ -1498,7 +1513,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                     b.Property<string>("PhoneNumber")
                         .HasColumnType("TEXT")
                         .HasColumnName("phone_number")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Phone");
 
                     b.Property<bool>("PhoneNumberConfirmed")
                         .HasColumnType("INTEGER")
@@ -1531,7 +1547,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("user_name")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.HasKey("Id")
                         .HasName("pk_users");
@@ -1577,7 +1594,8 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("email")
-                        .HasAnnotation("SupportSignal:Classification", "personal");
+                        .HasAnnotation("SupportSignal:Classification", "personal")
+                        .HasAnnotation("SupportSignal:PersonalKind", "Email");
 
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("TEXT")
