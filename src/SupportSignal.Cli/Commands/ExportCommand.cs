@@ -11,6 +11,9 @@ namespace SupportSignal.Cli.Commands;
 /// </summary>
 public static class ExportCommand
 {
+    /// <summary>The same setting the web app reads (environment variable Export__PseudonymKey).</summary>
+    public const string PseudonymKeySetting = "Export:PseudonymKey";
+
     public static Command Create(CliContext cli)
     {
         var output = new Option<string>("--output", "-o")
@@ -45,11 +48,15 @@ public static class ExportCommand
         {
             Description = "With filters: export only the matching rows, not the rows they reference (company, site, participant, users).",
         };
+        var deidentify = new Option<bool>("--deidentify")
+        {
+            Description = $"Replace people with pseudonyms and scrub free text (stable across exports when {PseudonymKeySetting} is set).",
+        };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr (errors are still shown)." };
 
         var command = new Command("export", "Export the database, or a segment of it, as JSON (progress on stderr).")
         {
-            output, force, format, tables, companies, sites, from, to, noClosure, quiet,
+            output, force, format, tables, companies, sites, from, to, noClosure, deidentify, quiet,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -58,11 +65,13 @@ public static class ExportCommand
                 parseResult.GetValue(from), parseResult.GetValue(to), closure: !parseResult.GetValue(noClosure))) with
             {
                 Format = Check(() => ExportFormats.Parse(parseResult.GetValue(format))),
+                Deidentify = parseResult.GetValue(deidentify),
                 ExportedBy = "cli",
             };
 
             await using var db = await cli.OpenDatabaseAsync(parseResult, cancellationToken);
-            var service = new ExportService(db, cli.Environment.Time);
+            var options = new ExportEngineOptions { PseudonymKey = cli.Configuration(parseResult)[PseudonymKeySetting] is { Length: > 0 } key ? key : null };
+            var service = new ExportService(db, cli.Environment.Time, options);
             Check(() => service.Select(request));
 
             var mode = parseResult.GetValue(quiet) ? ExportProgressDisplay.Mode.Quiet
@@ -77,7 +86,7 @@ public static class ExportCommand
             }
 
             await using var destination = ExportDestination.Open(
-                path, request.Format, cli.Environment.Time.GetUtcNow().UtcDateTime,
+                path, request, cli.Environment.Time.GetUtcNow().UtcDateTime,
                 parseResult.GetValue(force), cli.Environment, cli.Out);
             ExportSummary summary;
             try

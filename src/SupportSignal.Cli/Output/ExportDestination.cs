@@ -34,8 +34,11 @@ internal sealed class ExportDestination : IAsyncDisposable
     /// <summary>The final path, or "standard output".</summary>
     public string Name { get; }
 
-    /// <summary>Resolves PATH (a file, an existing directory, or <c>-</c>) and opens what will be written.</summary>
-    public static ExportDestination Open(string path, ExportFormat format, DateTime utcNow, bool force, CliEnvironment environment, TextWriter stdout)
+    /// <summary>
+    /// Resolves PATH (a file; an existing directory, which gets the request's default name, with its
+    /// -segment and -deidentified suffixes; or <c>-</c>) and opens what will be written.
+    /// </summary>
+    public static ExportDestination Open(string path, ExportRequest request, DateTime utcNow, bool force, CliEnvironment environment, TextWriter stdout)
     {
         if (path == StandardOutputPath)
         {
@@ -43,7 +46,7 @@ internal sealed class ExportDestination : IAsyncDisposable
             return new ExportDestination(stream, "standard output", null, null, false);
         }
 
-        var target = Resolve(path, format, utcNow);
+        var target = Resolve(path, request, utcNow);
         if (File.Exists(target) && !force)
         {
             throw new CliException(ExitCodes.OutputNotWritable, $"{target} already exists; use --force to overwrite it.");
@@ -108,12 +111,12 @@ internal sealed class ExportDestination : IAsyncDisposable
         }
     }
 
-    private static string Resolve(string path, ExportFormat format, DateTime utcNow)
+    private static string Resolve(string path, ExportRequest request, DateTime utcNow)
     {
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
-            return Path.Combine(full, format.FileName(utcNow));
+            return Path.Combine(full, request.FileName(utcNow));
         }
 
         if (path.EndsWith(Path.DirectorySeparatorChar) || path.EndsWith(Path.AltDirectorySeparatorChar))

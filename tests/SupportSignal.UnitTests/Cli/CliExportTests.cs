@@ -156,6 +156,56 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
         Assert.Equal("segmented", document.RootElement.GetProperty("metadata").GetProperty("exportType").GetString());
     }
 
+    [Fact]
+    public async Task Deidentify_leaves_no_participant_name_in_the_file_and_says_so_in_the_metadata()
+    {
+        var names = db.Query("SELECT last_name FROM participants").Where(n => n.Length >= 4).ToList();
+        var result = await db.RunAsync("export", "-o", _output, "--deidentify", "--quiet");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var file = Assert.Single(CliDatabase.FilesIn(_output));
+        Assert.Equal("supportsignal-db-export-2026-03-04-0506-deidentified.json", file);
+        var text = File.ReadAllText(Path.Combine(_output, file));
+        Assert.NotEmpty(names);
+        Assert.All(names, name => Assert.DoesNotContain(name, text));
+        using var document = JsonDocument.Parse(text);
+        Assert.True(document.RootElement.GetProperty("metadata").GetProperty("sanitization").GetProperty("deidentified").GetBoolean());
+    }
+
+    [Fact]
+    public async Task The_pseudonym_key_from_the_environment_makes_pseudonyms_stable_and_is_never_printed()
+    {
+        const string Key = "cli-test-pseudonym-key-3f9a";
+        var keyed = db.Environment(("Export__PseudonymKey", Key));
+        string[] args = ["export", "-o", "-", "--deidentify", "--tables", "participants", "--no-closure"];
+
+        var first = await CliDatabase.RunAsync(keyed, args);
+        var second = await CliDatabase.RunAsync(keyed, args);
+        var unkeyed = await CliDatabase.RunAsync(db.Environment(), args);
+
+        Assert.Equal(ExitCodes.Success, first.ExitCode);
+        Assert.Equal(Participants(first), Participants(second));
+        Assert.NotEqual(Participants(first), Participants(unkeyed));
+        Assert.DoesNotContain(Key, Utf8.Text(first.StandardOutputBytes) + first.All);
+
+        static string Participants(CliResult result)
+        {
+            using var document = JsonDocument.Parse(result.StandardOutputBytes);
+            return document.RootElement.GetProperty("data").GetProperty("participants").GetRawText();
+        }
+    }
+
+    [Fact]
+    public async Task A_segment_in_a_directory_gets_the_segment_suffix()
+    {
+        var company = db.Query("SELECT id FROM companies ORDER BY id")[0];
+
+        var result = await db.RunAsync("export", "-o", _output, "--company", company, "--format", "json.gz", "--quiet");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal(["supportsignal-db-export-2026-03-04-0506-segment.json.gz"], CliDatabase.FilesIn(_output));
+    }
+
     [Theory]
     [InlineData("--company: No company has the id", "--company", "00000000-0000-0000-0000-000000000001")]
     [InlineData("--company: Company 'acme' is not a valid id", "--company", "acme")]
