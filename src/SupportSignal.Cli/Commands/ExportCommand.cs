@@ -16,101 +16,60 @@ public static class ExportCommand
 
     public static Command Create(CliContext cli)
     {
-        var output = new Option<string>("--output", "-o")
+        var flags = new Flags();
+        var command = new Command("export", "Export the database, or a segment of it, as JSON (progress on stderr).");
+        foreach (var option in flags.All)
         {
-            Description = "A file, an existing directory (the timestamped default name is used inside it), or - for standard output.",
-            DefaultValueFactory = _ => ".",
-        };
-        var force = new Option<bool>("--force") { Description = "Overwrite an existing file." };
-        var format = new Option<string>("--format")
-        {
-            Description = string.Join(" | ", ExportFormats.Names) + ".",
-            DefaultValueFactory = _ => "json",
-        };
-        var tables = new Option<string[]>("--tables")
-        {
-            Description = "Export only these tables: comma-separated, or repeat the flag.",
-            HelpName = "a,b",
-        };
-        var companies = new Option<string[]>("--company")
-        {
-            Description = "Only rows belonging to these company ids: comma-separated, or repeat the flag.",
-            HelpName = "id",
-        };
-        var sites = new Option<string[]>("--site")
-        {
-            Description = "Only participants and incidents at these site ids, and what hangs off them.",
-            HelpName = "id",
-        };
-        var from = new Option<string>("--from") { Description = "Only incidents whose event date (UTC) is on or after this day.", HelpName = "YYYY-MM-DD" };
-        var to = new Option<string>("--to") { Description = "Only incidents whose event date (UTC) is on or before this day.", HelpName = "YYYY-MM-DD" };
-        var noClosure = new Option<bool>("--no-closure")
-        {
-            Description = "With filters: export only the matching rows, not the rows they reference (company, site, participant, users).",
-        };
-        var deidentify = new Option<bool>("--deidentify")
-        {
-            Description = $"Replace people with pseudonyms and scrub free text (stable across exports when {PseudonymKeySetting} is set).",
-        };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr (errors are still shown)." };
+            command.Options.Add(option);
+        }
 
-        var command = new Command("export", "Export the database, or a segment of it, as JSON (progress on stderr).")
-        {
-            output, force, format, tables, companies, sites, from, to, noClosure, deidentify, quiet,
-        };
-        command.SetAction(async (parseResult, cancellationToken) =>
-        {
-            var request = Check(() => ExportInput.Parse(
-                parseResult.GetValue(tables), parseResult.GetValue(companies), parseResult.GetValue(sites),
-                parseResult.GetValue(from), parseResult.GetValue(to), closure: !parseResult.GetValue(noClosure))) with
-            {
-                Format = Check(() => ExportFormats.Parse(parseResult.GetValue(format))),
-                Deidentify = parseResult.GetValue(deidentify),
-                ExportedBy = "cli",
-            };
-
-            await using var db = await cli.OpenDatabaseAsync(parseResult, cancellationToken);
-            var options = new ExportEngineOptions { PseudonymKey = cli.Configuration(parseResult)[PseudonymKeySetting] is { Length: > 0 } key ? key : null };
-            var service = new ExportService(db, cli.Environment.Time, options);
-            Check(() => service.Select(request));
-
-            var mode = parseResult.GetValue(quiet) ? ExportProgressDisplay.Mode.Quiet
-                : cli.Environment.StderrIsTerminal ? ExportProgressDisplay.Mode.Live
-                : ExportProgressDisplay.Mode.Plain;
-            var display = new ExportProgressDisplay(cli.Error, mode, cli.Environment.PlainProgressInterval, cli.Environment.TerminalWidth);
-            var path = parseResult.GetValue(output) ?? ".";
-            if (path == ExportDestination.StandardOutputPath && cli.Environment.StdoutIsTerminal && request.Format != ExportFormat.Json)
-            {
-                throw new CliException(ExitCodes.BadArguments,
-                    $"--format {request.Format.Extension()} is binary and standard output is a terminal; redirect it or use --output FILE.");
-            }
-
-            await using var destination = ExportDestination.Open(
-                path, request, cli.Environment.Time.GetUtcNow().UtcDateTime,
-                parseResult.GetValue(force), cli.Environment, cli.Out);
-            ExportSummary summary;
-            try
-            {
-                // Ids are checked against the database inside the export's snapshot, before any byte is written.
-                summary = await CheckAsync(() => service.ExportAsync(
-                    request, destination.Stream, mode == ExportProgressDisplay.Mode.Quiet ? null : display, cancellationToken));
-                await destination.CommitAsync();
-            }
-            catch (OutputWriteException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                display.Abandoned();
-                throw new CliException(ExitCodes.OutputNotWritable, $"Writing {destination.Name} failed: {e.Message}", e);
-            }
-            catch
-            {
-                display.Abandoned();
-                throw;
-            }
-
-            display.Completed(summary, destination.Name);
-            return ExitCodes.Success;
-        });
+        command.SetAction((parseResult, cancellationToken) => RunAsync(cli, flags, parseResult, cancellationToken));
         return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext cli, Flags flags, ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var request = flags.Request(parseResult);
+        var path = parseResult.GetValue(flags.Output) ?? ".";
+        if (path == ExportDestination.StandardOutputPath && cli.Environment.StdoutIsTerminal && request.Format != ExportFormat.Json)
+        {
+            throw new CliException(ExitCodes.BadArguments,
+                $"--format {request.Format.Extension()} is binary and standard output is a terminal; redirect it or use --output FILE.");
+        }
+
+        await using var db = await cli.OpenDatabaseAsync(parseResult, cancellationToken);
+        var key = cli.Configuration(parseResult)[PseudonymKeySetting];
+        var service = new ExportService(db, cli.Environment.Time, new ExportEngineOptions { PseudonymKey = string.IsNullOrEmpty(key) ? null : key });
+        Check(() => service.Select(request));
+
+        var mode = parseResult.GetValue(flags.Quiet) ? ExportProgressDisplay.Mode.Quiet
+            : cli.Environment.StderrIsTerminal ? ExportProgressDisplay.Mode.Live
+            : ExportProgressDisplay.Mode.Plain;
+        var display = new ExportProgressDisplay(cli.Error, mode, cli.Environment.PlainProgressInterval, cli.Environment.TerminalWidth);
+
+        await using var destination = ExportDestination.Open(
+            path, request, cli.Environment.Time.GetUtcNow().UtcDateTime, parseResult.GetValue(flags.Force), cli.Environment, cli.Out);
+        ExportSummary summary;
+        try
+        {
+            // Ids are checked against the database inside the export's snapshot, before any byte is written.
+            summary = await CheckAsync(() => service.ExportAsync(
+                request, destination.Stream, mode == ExportProgressDisplay.Mode.Quiet ? null : display, cancellationToken));
+            await destination.CommitAsync();
+        }
+        catch (OutputWriteException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            display.Abandoned();
+            throw new CliException(ExitCodes.OutputNotWritable, $"Writing {destination.Name} failed: {e.Message}", e);
+        }
+        catch
+        {
+            display.Abandoned();
+            throw;
+        }
+
+        display.Completed(summary, destination.Name);
+        return ExitCodes.Success;
     }
 
     // The engine names the field at fault ("format", "tables", "company", "from", ...); the user knows it as that flag.
@@ -139,4 +98,77 @@ public static class ExportCommand
     }
 
     private static CliException AsBadArgument(ExportRequestException e) => new(ExitCodes.BadArguments, $"--{e.Field}: {e.Message}", e);
+
+    /// <summary>The verb's options; the names of the filter flags are the engine's field names.</summary>
+    private sealed class Flags
+    {
+        public Option<string> Output { get; } = new("--output", "-o")
+        {
+            Description = "A file, an existing directory (the timestamped default name is used inside it), or - for standard output.",
+            DefaultValueFactory = _ => ".",
+        };
+
+        public Option<bool> Force { get; } = new("--force") { Description = "Overwrite an existing file." };
+
+        public Option<string> Format { get; } = new("--format")
+        {
+            Description = string.Join(" | ", ExportFormats.Names) + ".",
+            DefaultValueFactory = _ => "json",
+        };
+
+        public Option<string[]> Tables { get; } = new("--" + ExportInput.TablesField)
+        {
+            Description = "Export only these tables: comma-separated, or repeat the flag.",
+            HelpName = "a,b",
+        };
+
+        public Option<string[]> Companies { get; } = new("--" + ExportInput.CompanyField)
+        {
+            Description = "Only rows belonging to these company ids: comma-separated, or repeat the flag.",
+            HelpName = "id",
+        };
+
+        public Option<string[]> Sites { get; } = new("--" + ExportInput.SiteField)
+        {
+            Description = "Only participants and incidents at these site ids, and what hangs off them.",
+            HelpName = "id",
+        };
+
+        public Option<string> From { get; } = new("--" + ExportInput.FromField)
+        {
+            Description = "Only incidents whose event date (UTC) is on or after this day.",
+            HelpName = "YYYY-MM-DD",
+        };
+
+        public Option<string> To { get; } = new("--" + ExportInput.ToField)
+        {
+            Description = "Only incidents whose event date (UTC) is on or before this day.",
+            HelpName = "YYYY-MM-DD",
+        };
+
+        public Option<bool> NoClosure { get; } = new("--no-closure")
+        {
+            Description = "With filters: export only the matching rows, not the rows they reference (company, site, participant, users).",
+        };
+
+        public Option<bool> Deidentify { get; } = new("--deidentify")
+        {
+            Description = $"Replace people with pseudonyms and scrub free text (stable across exports when {PseudonymKeySetting} is set).",
+        };
+
+        public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress and no summary on stderr (errors are still shown)." };
+
+        public IEnumerable<Option> All => [Output, Force, Format, Tables, Companies, Sites, From, To, NoClosure, Deidentify, Quiet];
+
+        /// <summary>The request the flags describe; text that does not parse is a bad argument naming its flag.</summary>
+        public ExportRequest Request(ParseResult parseResult) =>
+            Check(() => ExportInput.Parse(
+                parseResult.GetValue(Tables), parseResult.GetValue(Companies), parseResult.GetValue(Sites),
+                parseResult.GetValue(From), parseResult.GetValue(To), closure: !parseResult.GetValue(NoClosure))) with
+            {
+                Format = Check(() => ExportFormats.Parse(parseResult.GetValue(Format))),
+                Deidentify = parseResult.GetValue(Deidentify),
+                ExportedBy = "cli",
+            };
+    }
 }
