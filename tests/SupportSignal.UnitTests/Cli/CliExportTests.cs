@@ -28,13 +28,8 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
     [Fact]
     public async Task Json_gz_inflates_to_the_same_data_as_the_json_export()
     {
-        var json = Path.Combine(_output, "a.json");
-        var gz = Path.Combine(_output, "a.json.gz");
-        await db.RunAsync("export", "--output", json);
+        var (json, gz) = await ExportAsJsonAndAsync("json.gz");
 
-        var result = await db.RunAsync("export", "--format", "json.gz", "--output", gz);
-
-        Assert.Equal(ExitCodes.Success, result.ExitCode);
         using var inflated = new MemoryStream();
         using (var gzip = new GZipStream(File.OpenRead(gz), CompressionMode.Decompress))
         {
@@ -50,13 +45,8 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
     [Fact]
     public async Task Zip_holds_metadata_and_one_jsonl_per_table_with_the_json_exports_rows()
     {
-        var json = Path.Combine(_output, "b.json");
-        var zipPath = Path.Combine(_output, "b.zip");
-        await db.RunAsync("export", "--output", json);
+        var (json, zipPath) = await ExportAsJsonAndAsync("zip");
 
-        var result = await db.RunAsync("export", "--format", "zip", "--output", zipPath);
-
-        Assert.Equal(ExitCodes.Success, result.ExitCode);
         using var fromJson = JsonDocument.Parse(File.ReadAllBytes(json));
         using var zip = ZipFile.OpenRead(zipPath);
         using var metadata = JsonDocument.Parse(Read(zip.GetEntry("metadata.json")!));
@@ -394,6 +384,16 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Equal("", result.Error);
         Assert.Equal("", result.Out);
+    }
+
+    /// <summary>Exports the database as json and in <paramref name="format"/>; returns both paths.</summary>
+    private async Task<(string Json, string Other)> ExportAsJsonAndAsync(string format)
+    {
+        var json = Path.Combine(_output, "export.json");
+        var other = Path.Combine(_output, "export." + format);
+        Assert.Equal(ExitCodes.Success, (await db.RunAsync("export", "--output", json)).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await db.RunAsync("export", "--format", format, "--output", other)).ExitCode);
+        return (json, other);
     }
 
     private void AssertCountsMatchDatabase(JsonElement metadata, Func<string, int> rowsWritten)
