@@ -62,8 +62,9 @@ public sealed record CliEnvironment
         {
             return Console.WindowWidth;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
         {
+            // No usable terminal size: the live line is simply not cut.
             return 0;
         }
     }
