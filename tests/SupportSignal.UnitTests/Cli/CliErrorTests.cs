@@ -69,6 +69,17 @@ public sealed class CliErrorTests(SeededCliDatabase db) : IClassFixture<SeededCl
     }
 
     [Fact]
+    public async Task Migrate_into_a_folder_that_cannot_be_created_exits_3()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "uses /proc, where not even root can create a folder");
+
+        var result = await db.RunAsync("--connection", "Data Source=/proc/supportsignal-test/x.db", "migrate");
+
+        Assert.Equal(ExitCodes.Database, result.ExitCode);
+        Assert.Contains("Cannot create the database SQLite /proc/supportsignal-test/x.db", result.Error);
+    }
+
+    [Fact]
     public async Task A_database_with_pending_migrations_exits_3()
     {
         var path = Path.Combine(db.Directory, "empty-" + Guid.NewGuid().ToString("N") + ".db");
