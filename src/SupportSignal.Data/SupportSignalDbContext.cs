@@ -35,6 +35,7 @@ public abstract class SupportSignalDbContext(DbContextOptions options)
     public DbSet<AiRequestLog> AiRequestLogs => Set<AiRequestLog>();
     public DbSet<DebugLog> DebugLogs => Set<DebugLog>();
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
+    public DbSet<ExportAudit> ExportAudits => Set<ExportAudit>();
 
     public abstract DatabaseProvider Provider { get; }
 

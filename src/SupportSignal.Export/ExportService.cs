@@ -166,6 +166,31 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         return new ExportPreview(selection, metadata.Counts, metadata.Counts.Values.Sum(), estimate);
     }
 
+    /// <summary>
+    /// Every SQL statement an export of this request runs, in order, without running any: for
+    /// checking the SQL of a provider that cannot run here (SQL Server) and for troubleshooting.
+    /// </summary>
+    internal IReadOnlyList<string> DescribeSql(ExportRequest request)
+    {
+        var selection = Select(request);
+        var statements = new List<string>();
+        if (SegmentSql(selection) is { } segment)
+        {
+            statements.AddRange(segment.ValidationStatements());
+            statements.AddRange(segment.ChooseStatements());
+            statements.AddRange(segment.ClosureStatements());
+        }
+
+        foreach (var plan in Plans(selection, deidentifier: null))
+        {
+            statements.Add(plan.CountSql);
+            statements.Add(plan.Sql);
+            statements.Add(plan.FirstRows(200, db.Provider).Sql);
+        }
+
+        return statements;
+    }
+
     // `"name":[` and `]`, which a table has once whatever its row count.
     private static long TableFraming(TablePlan plan) => plan.Table.Name.Length + 5;
 

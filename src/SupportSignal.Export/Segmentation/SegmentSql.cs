@@ -31,34 +31,12 @@ internal sealed class SegmentSql(
 
     public async Task MaterializeAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        var keyed = plan.Tables.Where(t => t.Choice != RowChoice.Whole).ToList();
-        foreach (var table in keyed)
+        foreach (var sql in ChooseStatements())
         {
-            var pk = table.Table.PrimaryKey;
-            var columns = string.Join(", ", pk.Select(c => $"{delimit(c)} {table.Table.Columns.First(col => col.Name == c).StoreType} NOT NULL"));
-            var create = provider == DatabaseProvider.SqlServer ? "CREATE TABLE" : "CREATE TEMP TABLE";
-            await ExecuteAsync(connection, transaction, $"{create} {KeyTable(table.Table.Name)} ({columns}, PRIMARY KEY ({string.Join(", ", pk.Select(delimit))}))", cancellationToken);
-            if (table.Choice == RowChoice.Filtered)
-            {
-                await ExecuteAsync(connection, transaction,
-                    $"INSERT INTO {KeyTable(table.Table.Name)} ({string.Join(", ", pk.Select(delimit))}) " +
-                    $"SELECT {string.Join(", ", pk.Select(c => "t0." + delimit(c)))} FROM {delimit(table.Table.Name)} t0 WHERE {Predicate(table, 0)}",
-                    cancellationToken);
-            }
+            await ExecuteAsync(connection, transaction, sql, cancellationToken);
         }
 
-        if (!plan.Request.Closure)
-        {
-            return;
-        }
-
-        var byName = plan.Tables.ToDictionary(t => t.Table.Name);
-        var closures = plan.Tables
-            .SelectMany(child => child.Table.ForeignKeys.Select(fk => (Child: child, Fk: fk)))
-            .Where(x => x.Fk.Columns.Count == 1 && byName.TryGetValue(x.Fk.PrincipalTable, out var parent) && parent.Choice != RowChoice.Whole
-                && x.Fk.PrincipalColumns.SequenceEqual(parent.Table.PrimaryKey))
-            .Select(x => ClosureInsert(x.Child, x.Fk))
-            .ToList();
+        var closures = ClosureStatements();
         int added;
         do
         {
@@ -70,6 +48,49 @@ internal sealed class SegmentSql(
         }
         while (added > 0);
     }
+
+    /// <summary>Creates each key table and fills it with the keys of the rows that pass the filters.</summary>
+    public IEnumerable<string> ChooseStatements()
+    {
+        foreach (var table in plan.Tables.Where(t => t.Choice != RowChoice.Whole))
+        {
+            var pk = table.Table.PrimaryKey;
+            var columns = string.Join(", ", pk.Select(c => $"{delimit(c)} {table.Table.Columns.First(col => col.Name == c).StoreType} NOT NULL"));
+            var create = provider == DatabaseProvider.SqlServer ? "CREATE TABLE" : "CREATE TEMP TABLE";
+            yield return $"{create} {KeyTable(table.Table.Name)} ({columns}, PRIMARY KEY ({string.Join(", ", pk.Select(delimit))}))";
+            if (table.Choice == RowChoice.Filtered)
+            {
+                yield return $"INSERT INTO {KeyTable(table.Table.Name)} ({string.Join(", ", pk.Select(delimit))}) " +
+                    $"SELECT {string.Join(", ", pk.Select(c => "t0." + delimit(c)))} FROM {delimit(table.Table.Name)} t0 WHERE {Predicate(table, 0)}";
+            }
+        }
+    }
+
+    /// <summary>One statement per foreign key that closure follows; repeated until none adds a row.</summary>
+    public IReadOnlyList<string> ClosureStatements()
+    {
+        if (!plan.Request.Closure)
+        {
+            return [];
+        }
+
+        var byName = plan.Tables.ToDictionary(t => t.Table.Name);
+        return plan.Tables
+            .SelectMany(child => child.Table.ForeignKeys.Select(fk => (Child: child, Fk: fk)))
+            .Where(x => x.Fk.Columns.Count == 1 && byName.TryGetValue(x.Fk.PrincipalTable, out var parent) && parent.Choice != RowChoice.Whole
+                && x.Fk.PrincipalColumns.SequenceEqual(parent.Table.PrimaryKey))
+            .Select(x => ClosureInsert(x.Child, x.Fk))
+            .ToList();
+    }
+
+    /// <summary>The lookups that check the requested companies and sites exist.</summary>
+    public IEnumerable<string> ValidationStatements() =>
+        new[] { (SegmentPlan.CompaniesTable, plan.Request.Companies), (SegmentPlan.SitesTable, plan.Request.Sites) }
+            .Where(x => x.Item2 is { Count: > 0 })
+            .Select(x => ExistingSql(x.Item1, x.Item2!));
+
+    private string ExistingSql(string table, IReadOnlyList<Guid> ids) =>
+        $"SELECT {delimit("id")} FROM {delimit(table)} WHERE {delimit("id")} IN ({string.Join(", ", ids.Select(id => literal(table, "id", id)))})";
 
     // Rows of the child that are chosen (or all of a whole table) add the parents they reference.
     private string ClosureInsert(SegmentTable child, ExportForeignKey fk)
@@ -105,14 +126,15 @@ internal sealed class SegmentSql(
     {
         var column = $"{alias}.{delimit(root.Column)}";
         var request = plan.Request;
+        // Stored timestamps are UTC without a kind; a literal with a 'Z' would not compare as text on SQLite.
         return root.Scope switch
         {
             Scope.Company => $"{column} IN ({string.Join(", ", request.Companies!.Select(id => literal(table, root.Column, id)))})",
             Scope.Site => $"{column} IN ({string.Join(", ", request.Sites!.Select(id => literal(table, root.Column, id)))})",
             _ => string.Join(" AND ", new[]
             {
-                request.From is { } from ? $"{column} >= {literal(table, root.Column, from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc))}" : null,
-                request.To is { } to ? $"{column} < {literal(table, root.Column, to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc))}" : null,
+                request.From is { } from ? $"{column} >= {literal(table, root.Column, from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified))}" : null,
+                request.To is { } to ? $"{column} < {literal(table, root.Column, to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified))}" : null,
             }.OfType<string>()),
         };
     }
@@ -129,7 +151,7 @@ internal sealed class SegmentSql(
         var found = new HashSet<Guid>();
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"SELECT {delimit("id")} FROM {delimit(table)} WHERE {delimit("id")} IN ({string.Join(", ", ids.Select(id => literal(table, "id", id)))})";
+        command.CommandText = ExistingSql(table, ids);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))

@@ -41,7 +41,8 @@ internal static class MetadataWriter
         w.WriteString("latestMigration", m.LatestMigration);
         w.WriteEndObject();
 
-        WriteFilters(w, selection);
+        w.WritePropertyName("filtersApplied");
+        WriteFilters(w, selection.Request, selection.RequestedTables);
 
         w.WriteStartObject("recordCounts");
         foreach (var table in selection.Included)
@@ -137,11 +138,10 @@ internal static class MetadataWriter
         w.WriteEndObject();
     }
 
-    // The normalized filters: ids lowercase and sorted, dates as YYYY-MM-DD, tables in export order.
-    private static void WriteFilters(Utf8JsonWriter w, ExportSelection selection)
+    // The normalized filters: ids lowercase and sorted, dates as YYYY-MM-DD, tables as given.
+    internal static void WriteFilters(Utf8JsonWriter w, ExportRequest request, IReadOnlyList<string>? tables)
     {
-        var request = selection.Request;
-        w.WriteStartObject("filtersApplied");
+        w.WriteStartObject();
         if (request.Companies is { Count: > 0 } companies)
         {
             WriteStrings(w, "companies", companies.Select(id => id.ToString()).Order(StringComparer.Ordinal));
@@ -162,7 +162,7 @@ internal static class MetadataWriter
             w.WriteString("to", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         }
 
-        if (selection.RequestedTables is { } tables)
+        if (tables is not null)
         {
             WriteStrings(w, "tables", tables);
         }

@@ -19,7 +19,7 @@ public sealed class MigrationTests
         string[] expected =
         [
             "__ef_migrations_history", "ai_prompts", "ai_request_logs", "clarification_answers", "clarification_questions", "companies",
-            "data_protection_keys", "debug_logs", "enhanced_narratives", "impersonation_sessions", "incident_analysis",
+            "data_protection_keys", "debug_logs", "enhanced_narratives", "export_audit", "impersonation_sessions", "incident_analysis",
             "incident_classifications", "incident_narratives", "incidents", "participants", "role_claims", "roles", "sites", "user_claims",
             "user_invitations", "user_logins", "user_roles", "user_tokens", "users", "workflow_handoffs",
         ];

@@ -133,7 +133,7 @@ public sealed class SegmentedExportTests(SeededDatabase seeded) : IClassFixture<
         Assert.Equal("supportsignal-db-export-2026-11-26-0930-segment.json", request.FileName(FixedTime.Default.GetUtcNow().UtcDateTime));
 
         using var full = await ExportRunner.DocumentAsync(Database, new ExportRequest { Companies = [company] });
-        Assert.Equal(["ai_prompts", "role_claims", "roles"], Strings(full.RootElement.GetProperty("metadata").GetProperty("segment").GetProperty("sharedTables")).Order());
+        Assert.Equal(["ai_prompts", "export_audit", "role_claims", "roles"], Strings(full.RootElement.GetProperty("metadata").GetProperty("segment").GetProperty("sharedTables")).Order());
     }
 
     [Theory]

@@ -744,6 +744,108 @@ namespace SupportSignal.Data.Migrations.SqlServer
                     b.ToTable("enhanced_narratives", (string)null);
                 });
 
+            modelBuilder.Entity("SupportSignal.Data.Entities.ExportAudit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("id")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<long?>("Bytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("CorrelationId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("correlation_id")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<bool>("Deidentified")
+                        .HasColumnType("bit")
+                        .HasColumnName("deidentified")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<long?>("DurationMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duration_ms")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)")
+                        .HasColumnName("error_code")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("Filters")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("filters")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary")
+                        .HasAnnotation("SupportSignal:JsonText", true);
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("finished_at")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)")
+                        .HasColumnName("format")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)")
+                        .HasColumnName("outcome")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("RecordCounts")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("record_counts")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary")
+                        .HasAnnotation("SupportSignal:JsonText", true);
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)")
+                        .HasColumnName("source")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("started_at")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<long?>("TotalRecords")
+                        .HasColumnType("bigint")
+                        .HasColumnName("total_records")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("user_id")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.HasKey("Id")
+                        .HasName("pk_export_audit");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_export_audit_started_at");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_export_audit_user_id");
+
+                    b.ToTable("export_audit", (string)null);
+                });
+
             modelBuilder.Entity("SupportSignal.Data.Entities.ImpersonationSession", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1862,6 +1964,15 @@ namespace SupportSignal.Data.Migrations.SqlServer
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_enhanced_narratives_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("SupportSignal.Data.Entities.ExportAudit", b =>
+                {
+                    b.HasOne("SupportSignal.Data.Entities.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_export_audit_users_user_id");
                 });
 
             modelBuilder.Entity("SupportSignal.Data.Entities.ImpersonationSession", b =>

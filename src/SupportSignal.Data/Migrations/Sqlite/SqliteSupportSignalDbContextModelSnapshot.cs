@@ -735,6 +735,108 @@ namespace SupportSignal.Data.Migrations.Sqlite
                     b.ToTable("enhanced_narratives", (string)null);
                 });
 
+            modelBuilder.Entity("SupportSignal.Data.Entities.ExportAudit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<long?>("Bytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("CorrelationId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<bool>("Deidentified")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deidentified")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<long?>("DurationMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration_ms")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_code")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("Filters")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("filters")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary")
+                        .HasAnnotation("SupportSignal:JsonText", true);
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_at")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("format")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<string>("RecordCounts")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("record_counts")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary")
+                        .HasAnnotation("SupportSignal:JsonText", true);
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<long?>("TotalRecords")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total_records")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id")
+                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+
+                    b.HasKey("Id")
+                        .HasName("pk_export_audit");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_export_audit_started_at");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_export_audit_user_id");
+
+                    b.ToTable("export_audit", (string)null);
+                });
+
             modelBuilder.Entity("SupportSignal.Data.Entities.ImpersonationSession", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1851,6 +1953,15 @@ namespace SupportSignal.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_enhanced_narratives_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("SupportSignal.Data.Entities.ExportAudit", b =>
+                {
+                    b.HasOne("SupportSignal.Data.Entities.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_export_audit_users_user_id");
                 });
 
             modelBuilder.Entity("SupportSignal.Data.Entities.ImpersonationSession", b =>
