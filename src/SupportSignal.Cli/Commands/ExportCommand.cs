@@ -38,9 +38,19 @@ public static class ExportCommand
         }
 
         await using var db = await cli.OpenDatabaseAsync(parseResult, cancellationToken);
+        var settings = cli.Settings(parseResult);
+        var time = cli.Environment.Time;
         var key = cli.Configuration(parseResult)[PseudonymKeySetting];
-        var service = new ExportService(db, cli.Environment.Time, new ExportEngineOptions { PseudonymKey = string.IsNullOrEmpty(key) ? null : key });
-        Check(() => service.Select(request));
+        var service = new ExportService(db, time, new ExportEngineOptions { PseudonymKey = string.IsNullOrEmpty(key) ? null : key });
+        try
+        {
+            service.Select(request);
+        }
+        catch (ExportRequestException e)
+        {
+            await CliExportAudit.RejectAsync(settings, request, time, cli.Error, e);
+            throw AsBadArgument(e);
+        }
 
         var mode = parseResult.GetValue(flags.Quiet) ? ExportProgressDisplay.Mode.Quiet
             : cli.Environment.StderrIsTerminal ? ExportProgressDisplay.Mode.Live
@@ -48,7 +58,8 @@ public static class ExportCommand
         var display = new ExportProgressDisplay(cli.Error, mode, cli.Environment.PlainProgressInterval, cli.Environment.TerminalWidth);
 
         await using var destination = ExportDestination.Open(
-            path, request, cli.Environment.Time.GetUtcNow().UtcDateTime, parseResult.GetValue(flags.Force), cli.Environment, cli.Out);
+            path, request, time.GetUtcNow().UtcDateTime, parseResult.GetValue(flags.Force), cli.Environment, cli.Out);
+        var audit = await CliExportAudit.StartAsync(settings, request, time, cli.Error, cancellationToken);
         ExportSummary summary;
         try
         {
@@ -57,17 +68,19 @@ public static class ExportCommand
                 request, destination.Stream, mode == ExportProgressDisplay.Mode.Quiet ? null : display, cancellationToken));
             await destination.CommitAsync();
         }
-        catch (OutputWriteException e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
             display.Abandoned();
-            throw new CliException(ExitCodes.OutputNotWritable, $"Writing {destination.Name} failed: {e.Message}", e);
-        }
-        catch
-        {
-            display.Abandoned();
+            await audit.EndedAsync(e, cancellationToken.IsCancellationRequested);
+            if (e is OutputWriteException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new CliException(ExitCodes.OutputNotWritable, $"Writing {destination.Name} failed: {e.Message}", e);
+            }
+
             throw;
         }
 
+        await audit.SucceededAsync(summary);
         display.Completed(summary, destination.Name);
         return ExitCodes.Success;
     }

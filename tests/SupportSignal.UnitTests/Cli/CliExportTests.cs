@@ -38,7 +38,7 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
 
         using var fromGz = JsonDocument.Parse(inflated.ToArray());
         using var fromJson = JsonDocument.Parse(File.ReadAllBytes(json));
-        Assert.Equal(fromJson.RootElement.GetProperty("data").GetRawText(), fromGz.RootElement.GetProperty("data").GetRawText());
+        Assert.Equal(DataTables(fromJson), DataTables(fromGz));
         AssertCountsMatchDatabase(fromGz.RootElement.GetProperty("metadata"), t => fromGz.RootElement.GetProperty("data").GetProperty(t).GetArrayLength());
     }
 
@@ -56,7 +56,7 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
                 e => Path.GetFileNameWithoutExtension(e.Name),
                 e => Read(e).Split('\n', StringSplitOptions.RemoveEmptyEntries));
         AssertCountsMatchDatabase(metadata.RootElement.GetProperty("metadata"), t => lines[t].Length);
-        foreach (var (table, rows) in lines)
+        foreach (var (table, rows) in lines.Where(l => l.Key != AuditTable))
         {
             var expected = fromJson.RootElement.GetProperty("data").GetProperty(table).EnumerateArray().Select(r => r.GetRawText());
             Assert.Equal(expected, rows);
@@ -214,6 +214,27 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
     }
 
     [Fact]
+    public async Task Every_attempt_leaves_a_cli_row_in_the_audit_trail()
+    {
+        // A filter value no other test uses finds each attempt's row among the other tests' in the shared database.
+        var marker = Guid.NewGuid().ToString("N")[..8];
+        var ok = await db.RunAsync("export", "-o", Path.Combine(_output, "audited.json"), "--tables", "companies", "--from", "2001-01-01");
+        var rejected = await db.RunAsync("export", "-o", Path.Combine(_output, "no.json"), "--tables", "companies," + marker);
+        var failed = await CliDatabase.RunAsync(
+            db.Environment() with { StandardOutput = () => new FailingStream(failAfterBytes: 0) }, "export", "-o", "-", "--tables", "sites", "--from", "2002-02-02");
+
+        Assert.Equal(ExitCodes.Success, ok.ExitCode);
+        Assert.Equal(ExitCodes.BadArguments, rejected.ExitCode);
+        Assert.Equal(ExitCodes.OutputNotWritable, failed.ExitCode);
+        Assert.Equal(["succeeded|cli|json|"], db.Query(
+            "SELECT outcome || '|' || source || '|' || format || '|' || coalesce(error_code, '') FROM export_audit WHERE filters LIKE '%2001-01-01%'"));
+        Assert.Equal(["rejected|invalid-tables"], db.Query(
+            $"SELECT outcome || '|' || error_code FROM export_audit WHERE filters LIKE '%{marker}%'"));
+        Assert.Equal(["failed|output-not-writable"], db.Query(
+            "SELECT outcome || '|' || error_code FROM export_audit WHERE filters LIKE '%2002-02-02%'"));
+    }
+
+    [Fact]
     public async Task An_existing_file_is_refused_and_left_unchanged_without_force()
     {
         var path = Path.Combine(_output, "existing.json");
@@ -326,6 +347,7 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
 
         Assert.True(partialSeen);
         Assert.Equal(ExitCodes.Cancelled, result.ExitCode);
+        Assert.Contains("cancelled|cancelled", db.Query("SELECT outcome || '|' || error_code FROM export_audit"));
         Assert.Contains("Cancelled", result.Error);
         Assert.Equal("previous export", File.ReadAllText(path));
         Assert.Equal(["cancelled.json"], CliDatabase.FilesIn(_output));
@@ -385,6 +407,12 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
         Assert.Equal("", result.Error);
         Assert.Equal("", result.Out);
     }
+
+    // Each export records itself in export_audit, so that table differs between two exports by design.
+    private const string AuditTable = "export_audit";
+
+    private static Dictionary<string, string> DataTables(JsonDocument document) =>
+        document.RootElement.GetProperty("data").EnumerateObject().Where(t => t.Name != AuditTable).ToDictionary(t => t.Name, t => t.Value.GetRawText());
 
     /// <summary>Exports the database as json and in <paramref name="format"/>; returns both paths.</summary>
     private async Task<(string Json, string Other)> ExportAsJsonAndAsync(string format)
