@@ -7,6 +7,7 @@ builder.AddSupportSignalLogging();
 builder.Services.AddSupportSignalData(DatabaseSettings.From(builder.Configuration, builder.Environment.ContentRootPath));
 builder.Services.AddSupportSignalDataProtection();
 builder.Services.AddSupportSignalIdentity(builder.Environment);
+builder.Services.AddSupportSignalExport();
 builder.Services.AddSupportSignalPages();
 
 var app = builder.Build();

@@ -11,7 +11,9 @@ public static class LoggingExtensions
     /// <summary>
     /// Serilog for the whole host: readable lines for a developer's console, compact JSON
     /// elsewhere so a log collector can parse every property. Levels come from the
-    /// <c>Serilog</c> configuration section.
+    /// <c>Serilog</c> configuration section. Each host keeps its own logger rather than replacing
+    /// the static <c>Log.Logger</c>, so several hosts in one process (the test suite) never write
+    /// into each other's sinks.
     /// </summary>
     public static WebApplicationBuilder AddSupportSignalLogging(this WebApplicationBuilder builder)
     {
@@ -29,7 +31,7 @@ public static class LoggingExtensions
             {
                 logger.WriteTo.Console(new CompactJsonFormatter());
             }
-        });
+        }, preserveStaticLogger: true);
         return builder;
     }
 }

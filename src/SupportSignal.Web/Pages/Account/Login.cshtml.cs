@@ -8,8 +8,11 @@ using SupportSignal.Data.Entities;
 
 namespace SupportSignal.Web.Pages.Account;
 
-public sealed class LoginModel(SignInManager<User> signInManager, ILogger<LoginModel> logger) : PageModel
+public sealed class LoginModel(SignInManager<User> signInManager, IPasswordHasher<User> hasher, ILogger<LoginModel> logger) : PageModel
 {
+    // Hashed once, with the app's own hasher settings: verifying against it costs what a real check costs.
+    private static string? _decoyHash;
+
     // One message for an unknown e-mail, a wrong password and a locked account, so the page
     // never confirms that an account exists.
     public const string FailureMessage =
@@ -36,6 +39,15 @@ public sealed class LoginModel(SignInManager<User> signInManager, ILogger<LoginM
         if (result.Succeeded)
         {
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+        }
+
+        if (result == Microsoft.AspNetCore.Identity.SignInResult.Failed && await signInManager.UserManager.FindByNameAsync(Input.Email) is null)
+        {
+            // An unknown e-mail would otherwise answer faster than a wrong password (no hash is
+            // checked), which would tell a prober which addresses have accounts.
+            var decoy = new User();
+            _decoyHash ??= hasher.HashPassword(decoy, Guid.NewGuid().ToString());
+            hasher.VerifyHashedPassword(decoy, _decoyHash, Input.Password);
         }
 
         // Neither the e-mail nor the password: the reason is enough to spot an attack in the log.

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+using SupportSignal.TestSupport;
+
+namespace SupportSignal.IntegrationTests.Pages.Admin.DeveloperTools.Export;
+
+/// <summary>What the admin sees, and what the log says, when an export goes wrong.</summary>
+public sealed partial class ExportFailureTests(FaultyAppFactory app) : IClassFixture<FaultyAppFactory>
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_failure_before_the_first_byte_shows_an_error_page_with_a_correlation_id_and_no_detail()
+    {
+        var client = await ExportDownload.AdminAsync(app);
+        var token = await client.GetAntiforgeryTokenAsync("/account/login");
+
+        app.Faults.FailDatabaseOpen = true;
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.PostAsync(ExportDownload.PagePath, new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token,
+                ["Format"] = "json",
+                ["DownloadToken"] = "0123456789abcdef0123456789abcdef",
+            }), Cancel);
+        }
+        finally
+        {
+            app.Faults.FailDatabaseOpen = false;
+        }
+
+        var html = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.StartsWith("text/html", response.Content.Headers.ContentType?.ToString());
+        Assert.Null(response.Content.Headers.ContentDisposition);
+        Assert.False(response.Headers.Contains("Set-Cookie"), "the page's script must not see a download as started");
+        Assert.Contains("The export could not be started", html);
+        Assert.DoesNotContain("secret-path", html);
+        Assert.DoesNotContain("InvalidOperationException", html);
+        var correlationId = CorrelationId().Match(html).Groups[1].Value;
+        Assert.Matches("^[0-9a-f]{32}$", correlationId);
+        // Support finds the detail in the log under the same id.
+        Assert.Contains(app.Logs.Events, e =>
+            e.RenderMessage().Contains("before the first byte", StringComparison.Ordinal)
+            && e.RenderMessage().Contains(correlationId, StringComparison.Ordinal)
+            && e.Exception is not null);
+    }
+
+    [Fact]
+    public async Task A_failure_after_streaming_began_aborts_the_connection_so_no_truncated_file_looks_whole()
+    {
+        var client = await ExportDownload.AdminAsync(app);
+
+        app.Faults.FailAfterFirstWrite = true;
+        try
+        {
+            using var response = await ExportDownload.PostAsync(client, "json", completion: HttpCompletionOption.ResponseHeadersRead);
+
+            // The download had started: headers and the first bytes were out...
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+            // ...and instead of a clean end, the client sees the connection torn down.
+            await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsByteArrayAsync(Cancel));
+        }
+        finally
+        {
+            app.Faults.FailAfterFirstWrite = false;
+        }
+
+        Assert.Contains(app.Logs.Events, e => e.RenderMessage().Contains("aborting the connection", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Closing_the_download_midway_cancels_the_database_work()
+    {
+        var client = await ExportDownload.AdminAsync(app);
+        var finishedBefore = Finished();
+
+        using (var response = await ExportDownload.PostAsync(client, "json", completion: HttpCompletionOption.ResponseHeadersRead))
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(Cancel);
+            var buffer = new byte[1024];
+            Assert.True(await body.ReadAsync(buffer, Cancel) > 0);
+            // Leaving the using blocks closes the stream unread: the tab was closed.
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!Cancelled() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Cancel);
+        }
+
+        Assert.True(Cancelled(), "the export should have been cancelled");
+        Assert.Equal(finishedBefore, Finished());
+    }
+
+    [Fact]
+    public async Task After_a_failure_the_next_export_works()
+    {
+        var client = await ExportDownload.AdminAsync(app);
+
+        var response = await ExportDownload.PostAsync(client, "json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotEmpty(ExportDownload.Read(await response.Content.ReadAsByteArrayAsync(Cancel), "json").RecordCounts);
+    }
+
+    private bool Cancelled() => app.Logs.Events.Any(e => e.MessageTemplate.Text.StartsWith("Export cancelled", StringComparison.Ordinal));
+
+    private int Finished() => app.Logs.Events.Count(e => e.MessageTemplate.Text.StartsWith("Export finished", StringComparison.Ordinal));
+
+    [GeneratedRegex("<code data-correlation-id>([^<]+)</code>")]
+    private static partial Regex CorrelationId();
+}
