@@ -87,6 +87,25 @@ public sealed partial class SegmentExportTests(SupportSignalAppFactory app) : IC
         }
     }
 
+    [Fact]
+    public async Task Both_forms_offer_de_identification_and_the_page_recommends_it_where_it_mentions_ai()
+    {
+        using var db = app.OpenDatabase();
+        var client = await ExportDownload.AdminAsync(app);
+
+        var page = await client.GetStringAsync($"{ExportDownload.PagePath}?Companies={db.Companies.First().Id}", Cancel);
+        var landing = await client.GetStringAsync("/admin", Cancel);
+
+        Assert.Contains("id=\"deidentify-full\" name=\"Deidentify\"", page);
+        Assert.Contains("id=\"deidentify-segment\" name=\"Deidentify\"", page);
+        foreach (var html in new[] { page, landing })
+        {
+            var ai = html.IndexOf("AI tool", StringComparison.Ordinal);
+            Assert.True(ai >= 0);
+            Assert.Contains("recommended", html.Substring(ai, 200));
+        }
+    }
+
     public static TheoryData<string, string, string> BadInputs() => new()
     {
         { "Companies", Guid.NewGuid().ToString(), "company" },
