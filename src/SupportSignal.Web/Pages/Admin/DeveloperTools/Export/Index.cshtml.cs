@@ -105,6 +105,14 @@ public sealed partial class IndexModel(ExportService exports, ExportGate gate, T
             // Nothing has reached the client: a normal page can still say what happened.
             logger.LogError(e, "Export failed before the first byte ({CorrelationId})", CorrelationId);
             Response.Clear();
+            if (DatabaseErrors.IsUnavailable(e))
+            {
+                Response.Headers.RetryAfter = "60";
+                return Show(new ExportProblem(StatusCodes.Status503ServiceUnavailable, "The database is not available",
+                    "The export could not be started because the database cannot be reached right now. Nothing was downloaded. Try again in a few minutes, and if it keeps happening give support this reference.",
+                    CorrelationId));
+            }
+
             return Show(new ExportProblem(StatusCodes.Status500InternalServerError, "The export could not be started",
                 "Something went wrong while preparing the export. Nothing was downloaded. Try again, and if it keeps happening give support this reference.",
                 CorrelationId));
