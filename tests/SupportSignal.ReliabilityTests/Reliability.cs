@@ -52,7 +52,7 @@ public static partial class Internals
     public static void AssertNoneOnPage(string html, string context)
     {
         AssertNone(html, context);
-        Assert.DoesNotContain("SQLite", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("SQLite Error", html, StringComparison.OrdinalIgnoreCase);
     }
 
     public static void AssertNone(string text, string context)
