@@ -134,13 +134,18 @@ public static class Clients
         {
             AllowAutoRedirect = false,
             HandleCookies = true,
-            BaseAddress = new Uri("https://localhost"),
+            // Not localhost: HSTS is deliberately never sent to localhost.
+            BaseAddress = new Uri("https://supportsignal.example"),
         });
 }
 
-/// <summary>The app as it runs in production: no developer exception page, HSTS, Secure cookies.</summary>
+/// <summary>The app as it runs in production: no developer exception page, HSTS, Secure cookies; faults off until armed.</summary>
 public sealed class ProductionAppFactory : SupportSignalAppFactory
 {
+    public ProductionAppFactory() => ExportFaults.Install(this, Faults);
+
+    public ExportFaults Faults { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
