@@ -9,6 +9,8 @@ namespace SupportSignal.ReliabilityTests;
 /// The app on real Kestrel (127.0.0.1, a random port) under a bounded mixed load: 4 clients exporting
 /// the whole database over and over, and 50 loading the export page, for <see cref="Settings.LoadDuration"/>.
 /// </summary>
+// Alone, so the working set and the timings are this load's, not other test classes' running beside it.
+[Collection(nameof(LoadTests))]
 public sealed class LoadTests(LoadTests.LiveApp live) : IClassFixture<LoadTests.LiveApp>
 {
     public const int Exporters = 4;
@@ -111,6 +113,9 @@ public sealed class LoadTests(LoadTests.LiveApp live) : IClassFixture<LoadTests.
 
     private static long Percentile(List<long> values, double p) =>
         values.Count == 0 ? 0 : values.Order().ElementAt((int)Math.Min(values.Count - 1, Math.Floor(values.Count * p)));
+
+    [CollectionDefinition(nameof(LoadTests), DisableParallelization = true)]
+    public sealed class Alone;
 
     /// <summary>The app on a real loopback socket, started once for the class.</summary>
     public sealed class LiveApp : SupportSignalAppFactory

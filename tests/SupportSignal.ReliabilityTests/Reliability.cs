@@ -162,6 +162,9 @@ public sealed class WorkingSetSampler : IAsyncDisposable
 
     public WorkingSetSampler(TimeSpan interval)
     {
+        // What earlier tests in this process left behind is not this measurement's.
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
         Baseline = Current();
         _peak = Baseline;
         _loop = Task.Run(async () =>
