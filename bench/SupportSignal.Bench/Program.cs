@@ -170,6 +170,11 @@ internal static class Bench
 
         foreach (var database in databases)
         {
+            await using (var db = Open(database))
+            {
+                await db.MigrateAsync(); // a set seeded by an older build gets the newer schema
+            }
+
             var label = Path.GetFileNameWithoutExtension(database);
             var sqliteScript = await SqliteScriptAsync(database, outDirectory);
             var approaches = new List<(string Name, string File, string[] Args)>

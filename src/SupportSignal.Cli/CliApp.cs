@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using System.Data.Common;
 
 using SupportSignal.Cli.Commands;
+using SupportSignal.Export;
 
 namespace SupportSignal.Cli;
 
@@ -63,6 +64,12 @@ public static class CliApp
         {
             stderr.WriteLine($"error: {cli.Redact(e.Message)}");
             return e.ExitCode;
+        }
+        // OpenDatabaseAsync checks the schema first; the engine checks it again inside its snapshot.
+        catch (ExportSchemaException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.Database;
         }
         catch (Exception e) when (Find<DbException>(e) is { } db)
         {

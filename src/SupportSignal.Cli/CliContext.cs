@@ -15,6 +15,7 @@ namespace SupportSignal.Cli;
 /// </summary>
 public sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironment environment)
 {
+    private IConfiguration? _configuration;
     private DatabaseSettings? _settings;
     private string? _connectionString;
 
@@ -36,6 +37,14 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironm
         Recursive = true,
     };
 
+    /// <summary>appsettings.json, then environment variables, then --provider and --connection.</summary>
+    public IConfiguration Configuration(ParseResult parseResult) =>
+        _configuration ??= new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(Environment.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironment(Environment)
+            .AddInMemoryCollection(Overrides(parseResult))
+            .Build();
+
     /// <summary>The configured database; bad settings are bad arguments (exit 2).</summary>
     public DatabaseSettings Settings(ParseResult parseResult)
     {
@@ -44,11 +53,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironm
             return _settings;
         }
 
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(Environment.BaseDirectory, "appsettings.json"), optional: true)
-            .AddEnvironment(Environment)
-            .AddInMemoryCollection(Overrides(parseResult))
-            .Build();
+        var configuration = Configuration(parseResult);
         _connectionString = configuration.GetConnectionString(DatabaseSettings.ConnectionStringName);
         try
         {

@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace SupportSignal.Cli;
 
 /// <summary>
@@ -10,9 +12,11 @@ public sealed record CliEnvironment
     public static CliEnvironment System { get; } = new()
     {
         Variables = null,
-        StandardOutput = Console.OpenStandardOutput,
+        StandardOutput = OpenStandardOutput,
         StdinIsTerminal = !Console.IsInputRedirected,
+        StdoutIsTerminal = !Console.IsOutputRedirected,
         StderrIsTerminal = !Console.IsErrorRedirected,
+        TerminalWidth = Console.IsErrorRedirected ? 0 : ConsoleWidth(),
         ReadHiddenLine = ConsolePassword.Read,
     };
 
@@ -27,7 +31,12 @@ public sealed record CliEnvironment
 
     public bool StdinIsTerminal { get; init; }
 
+    public bool StdoutIsTerminal { get; init; }
+
     public bool StderrIsTerminal { get; init; }
+
+    /// <summary>Columns of the terminal stderr is on (the live progress line is cut to fit); 0 when unknown.</summary>
+    public int TerminalWidth { get; init; }
 
     /// <summary>Reads a line from the terminal without echoing it, after writing the prompt to standard error.</summary>
     public Func<string, TextWriter, string?> ReadHiddenLine { get; init; } = (_, _) => null;
@@ -39,4 +48,24 @@ public sealed record CliEnvironment
 
     public string? GetVariable(string name) =>
         Variables is null ? Environment.GetEnvironmentVariable(name) : Variables.GetValueOrDefault(name);
+
+    // Console's own stream ignores EPIPE, so an export into a closed pipe would report success; a
+    // FileStream over descriptor 1 reports it (exit 4).
+    private static Stream OpenStandardOutput() =>
+        OperatingSystem.IsWindows()
+            ? Console.OpenStandardOutput()
+            : new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+
+    private static int ConsoleWidth()
+    {
+        try
+        {
+            return Console.WindowWidth;
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            // No usable terminal size: the live line is simply not cut.
+            return 0;
+        }
+    }
 }

@@ -51,6 +51,19 @@ public sealed class ExportRequestException(string field, string message) : Excep
 }
 
 /// <summary>
+/// The database's schema is not the one this version of the application reads (a migration
+/// is missing, or the database is newer than the application): nothing is exported.
+/// </summary>
+public sealed class ExportSchemaException(string? applied, string? expected) : Exception(
+    $"The database schema is at {applied ?? "no migration"} but this version of SupportSignal expects {expected}; " +
+    "run `supportsignal migrate` (or deploy the matching version) first.")
+{
+    public string? AppliedMigration { get; } = applied;
+
+    public string? ExpectedMigration { get; } = expected;
+}
+
+/// <summary>
 /// What an export would hold, from the same kind of snapshot the export reads: the record
 /// counts per table and the estimated size of the file in the requested format.
 /// </summary>

@@ -232,6 +232,12 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             : null;
         var plans = Plans(selection, deidentifier);
         var latestMigration = await db.LatestAppliedMigrationAsync(cancellationToken);
+        var expected = db.Database.GetMigrations().LastOrDefault();
+        if (latestMigration != expected)
+        {
+            throw new ExportSchemaException(latestMigration, expected);
+        }
+
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var plan in plans)
         {

@@ -120,6 +120,22 @@ public sealed class DemoExport : IAsyncLifetime
     public long Count(string table) => Scalar($"SELECT count(*) FROM \"{table}\"");
 
     /// <summary>A new empty folder under this run's temporary root, removed with it.</summary>
+    /// <summary>
+    /// A private copy of the database for a recipe that writes to it (the CLI records every export in
+    /// export_audit), so the original stays the unchanged source every recipe is checked against.
+    /// </summary>
+    public string CopyDatabase()
+    {
+        var path = Path.Combine(NewDirectory("database"), "supportsignal.db");
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "VACUUM INTO $path";
+        command.Parameters.AddWithValue("$path", path);
+        command.ExecuteNonQuery();
+        return path;
+    }
+
     public string NewDirectory(string name) => Directory.CreateDirectory(Path.Combine(_root, "runs", $"{name}-{Guid.NewGuid():N}")).FullName;
 
     public ValueTask DisposeAsync()

@@ -24,14 +24,14 @@ public static class Runners
 
     /// <summary>
     /// Runs a recipe that calls the <c>supportsignal</c> command: the CLI built with these tests is first on PATH and
-    /// connects to the demo database through the same environment variables an operator would set. Its progress and
+    /// connects to a copy of the demo database through the same environment variables an operator would set. Its progress and
     /// summary go to stderr, so stderr is allowed here.
     /// </summary>
     public static Task<ShellResult> CliAsync(DemoExport export, string script) => ShellAsync(export, script, export.ExportDirectory, new Dictionary<string, string>
     {
         ["PATH"] = AppContext.BaseDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"),
         ["Database__Provider"] = "Sqlite",
-        ["ConnectionStrings__SupportSignal"] = $"Data Source={export.DatabasePath}",
+        ["ConnectionStrings__SupportSignal"] = $"Data Source={export.CopyDatabase()}",
     });
 
     /// <summary>Runs a shell recipe in a fresh copy of <paramref name="source"/>.</summary>

@@ -11,79 +11,81 @@ namespace SupportSignal.Cli.Commands;
 /// </summary>
 public static class ExportCommand
 {
+    /// <summary>The same setting the web app reads (environment variable Export__PseudonymKey).</summary>
+    public const string PseudonymKeySetting = "Export:PseudonymKey";
+
     public static Command Create(CliContext cli)
     {
-        var output = new Option<string>("--output", "-o")
+        var flags = new Flags();
+        var command = new Command("export", "Export the database, or a segment of it, as JSON (progress on stderr).");
+        foreach (var option in flags.All)
         {
-            Description = "A file, an existing directory (the timestamped default name is used inside it), or - for standard output.",
-            DefaultValueFactory = _ => ".",
-        };
-        var force = new Option<bool>("--force") { Description = "Overwrite an existing file." };
-        var format = new Option<string>("--format")
-        {
-            Description = $"{string.Join(" | ", ExportFormats.Names)} (default json).",
-            DefaultValueFactory = _ => "json",
-        };
-        var tables = new Option<string[]>("--tables")
-        {
-            Description = "Export only these tables: comma-separated, or repeat the flag.",
-            HelpName = "a,b",
-        };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr (errors are still shown)." };
+            command.Options.Add(option);
+        }
 
-        var command = new Command("export", "Export the database as JSON (progress on stderr).") { output, force, format, tables, quiet };
-        command.SetAction(async (parseResult, cancellationToken) =>
-        {
-            var request = new ExportRequest
-            {
-                Format = Parse(parseResult.GetValue(format)),
-                Tables = Split(parseResult.GetValue(tables)),
-                ExportedBy = "cli",
-            };
-
-            await using var db = await cli.OpenDatabaseAsync(parseResult, cancellationToken);
-            var service = new ExportService(db, cli.Environment.Time);
-            Check(() => service.Select(request));
-
-            var mode = parseResult.GetValue(quiet) ? ExportProgressDisplay.Mode.Quiet
-                : cli.Environment.StderrIsTerminal ? ExportProgressDisplay.Mode.Live
-                : ExportProgressDisplay.Mode.Plain;
-            var display = new ExportProgressDisplay(cli.Error, mode, cli.Environment.PlainProgressInterval);
-
-            await using var destination = ExportDestination.Open(
-                parseResult.GetValue(output) ?? ".", request.Format, cli.Environment.Time.GetUtcNow().UtcDateTime,
-                parseResult.GetValue(force), cli.Environment, cli.Out);
-            ExportSummary summary;
-            try
-            {
-                summary = await service.ExportAsync(request, destination.Stream, display, cancellationToken);
-                await destination.CommitAsync();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException && !cancellationToken.IsCancellationRequested)
-            {
-                display.Abandoned();
-                throw new CliException(ExitCodes.OutputNotWritable, $"Writing {destination.Name} failed: {e.Message}", e);
-            }
-            catch
-            {
-                display.Abandoned();
-                throw;
-            }
-
-            display.Completed(summary, destination.Name);
-            return ExitCodes.Success;
-        });
+        command.SetAction((parseResult, cancellationToken) => RunAsync(cli, flags, parseResult, cancellationToken));
         return command;
     }
 
-    private static ExportFormat Parse(string? text) => Check(() => ExportFormats.Parse(text));
+    private static async Task<int> RunAsync(CliContext cli, Flags flags, ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var request = flags.Request(parseResult);
+        var path = parseResult.GetValue(flags.Output) ?? ".";
+        if (path == ExportDestination.StandardOutputPath && cli.Environment.StdoutIsTerminal && request.Format != ExportFormat.Json)
+        {
+            throw new CliException(ExitCodes.BadArguments,
+                $"--format {request.Format.Extension()} is binary and standard output is a terminal; redirect it or use --output FILE.");
+        }
 
-    private static List<string>? Split(string[]? values) =>
-        values is null || values.Length == 0
-            ? null
-            : values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
+        await using var db = await cli.OpenDatabaseAsync(parseResult, cancellationToken);
+        var settings = cli.Settings(parseResult);
+        var time = cli.Environment.Time;
+        var key = cli.Configuration(parseResult)[PseudonymKeySetting];
+        var service = new ExportService(db, time, new ExportEngineOptions { PseudonymKey = string.IsNullOrEmpty(key) ? null : key });
+        try
+        {
+            service.Select(request);
+        }
+        catch (ExportRequestException e)
+        {
+            await CliExportAudit.RejectAsync(settings, request, time, cli.Error, e);
+            throw AsBadArgument(e);
+        }
 
-    // The engine names the field at fault ("format", "tables"); the user knows it as a flag.
+        var mode = parseResult.GetValue(flags.Quiet) ? ExportProgressDisplay.Mode.Quiet
+            : cli.Environment.StderrIsTerminal ? ExportProgressDisplay.Mode.Live
+            : ExportProgressDisplay.Mode.Plain;
+        var display = new ExportProgressDisplay(cli.Error, mode, cli.Environment.PlainProgressInterval, cli.Environment.TerminalWidth);
+
+        await using var destination = ExportDestination.Open(
+            path, request, time.GetUtcNow().UtcDateTime, parseResult.GetValue(flags.Force), cli.Environment, cli.Out);
+        var audit = await CliExportAudit.StartAsync(settings, request, time, cli.Error, cancellationToken);
+        ExportSummary summary;
+        try
+        {
+            // Ids are checked against the database inside the export's snapshot, before any byte is written.
+            summary = await CheckAsync(() => service.ExportAsync(
+                request, destination.Stream, mode == ExportProgressDisplay.Mode.Quiet ? null : display, cancellationToken));
+            await destination.CommitAsync();
+        }
+        catch (Exception e)
+        {
+            display.Abandoned();
+            await audit.EndedAsync(e, cancellationToken.IsCancellationRequested);
+            if (e is OutputWriteException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new CliException(ExitCodes.OutputNotWritable, $"Writing {destination.Name} failed: {e.Message}", e);
+            }
+
+            throw;
+        }
+
+        await audit.SucceededAsync(summary);
+        display.Completed(summary, destination.Name);
+        return ExitCodes.Success;
+    }
+
+    // The engine names the field at fault ("format", "tables", "company", "from", ...); the user knows it as that flag.
     private static T Check<T>(Func<T> validate)
     {
         try
@@ -92,7 +94,94 @@ public static class ExportCommand
         }
         catch (ExportRequestException e)
         {
-            throw new CliException(ExitCodes.BadArguments, $"--{e.Field}: {e.Message}", e);
+            throw AsBadArgument(e);
         }
+    }
+
+    private static async Task<T> CheckAsync<T>(Func<Task<T>> validate)
+    {
+        try
+        {
+            return await validate();
+        }
+        catch (ExportRequestException e)
+        {
+            throw AsBadArgument(e);
+        }
+    }
+
+    private static CliException AsBadArgument(ExportRequestException e) => new(ExitCodes.BadArguments, $"--{e.Field}: {e.Message}", e);
+
+    /// <summary>The verb's options; the names of the filter flags are the engine's field names.</summary>
+    private sealed class Flags
+    {
+        public Option<string> Output { get; } = new("--output", "-o")
+        {
+            Description = "A file, an existing directory (the timestamped default name is used inside it), or - for standard output.",
+            DefaultValueFactory = _ => ".",
+        };
+
+        public Option<bool> Force { get; } = new("--force") { Description = "Overwrite an existing file." };
+
+        public Option<string> Format { get; } = new("--format")
+        {
+            Description = string.Join(" | ", ExportFormats.Names) + ".",
+            DefaultValueFactory = _ => "json",
+        };
+
+        public Option<string[]> Tables { get; } = new("--" + ExportInput.TablesField)
+        {
+            Description = "Export only these tables: comma-separated, or repeat the flag.",
+            HelpName = "a,b",
+        };
+
+        public Option<string[]> Companies { get; } = new("--" + ExportInput.CompanyField)
+        {
+            Description = "Only rows belonging to these company ids: comma-separated, or repeat the flag.",
+            HelpName = "id",
+        };
+
+        public Option<string[]> Sites { get; } = new("--" + ExportInput.SiteField)
+        {
+            Description = "Only participants and incidents at these site ids, and what hangs off them.",
+            HelpName = "id",
+        };
+
+        public Option<string> From { get; } = new("--" + ExportInput.FromField)
+        {
+            Description = "Only incidents whose event date (UTC) is on or after this day.",
+            HelpName = "YYYY-MM-DD",
+        };
+
+        public Option<string> To { get; } = new("--" + ExportInput.ToField)
+        {
+            Description = "Only incidents whose event date (UTC) is on or before this day.",
+            HelpName = "YYYY-MM-DD",
+        };
+
+        public Option<bool> NoClosure { get; } = new("--no-closure")
+        {
+            Description = "With filters: export only the matching rows, not the rows they reference (company, site, participant, users).",
+        };
+
+        public Option<bool> Deidentify { get; } = new("--deidentify")
+        {
+            Description = $"Replace people with pseudonyms and scrub free text (stable across exports when {PseudonymKeySetting} is set).",
+        };
+
+        public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress and no summary on stderr (errors are still shown)." };
+
+        public IEnumerable<Option> All => [Output, Force, Format, Tables, Companies, Sites, From, To, NoClosure, Deidentify, Quiet];
+
+        /// <summary>The request the flags describe; text that does not parse is a bad argument naming its flag.</summary>
+        public ExportRequest Request(ParseResult parseResult) =>
+            Check(() => ExportInput.Parse(
+                parseResult.GetValue(Tables), parseResult.GetValue(Companies), parseResult.GetValue(Sites),
+                parseResult.GetValue(From), parseResult.GetValue(To), closure: !parseResult.GetValue(NoClosure))) with
+            {
+                Format = Check(() => ExportFormats.Parse(parseResult.GetValue(Format))),
+                Deidentify = parseResult.GetValue(Deidentify),
+                ExportedBy = "cli",
+            };
     }
 }

@@ -13,7 +13,7 @@ public static class MigrateCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var settings = cli.Settings(parseResult);
-            await using var db = settings.CreateContext();
+            await using var db = Create(settings);
             var before = await db.LatestAppliedMigrationAsync(cancellationToken);
             await db.MigrateAsync(cancellationToken);
             var after = await db.LatestAppliedMigrationAsync(cancellationToken);
@@ -23,5 +23,18 @@ public static class MigrateCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    // Creating a SQLite context creates its folder; a folder that cannot be made is an unreachable database.
+    private static SupportSignalDbContext Create(DatabaseSettings settings)
+    {
+        try
+        {
+            return settings.CreateContext();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.Database, $"Cannot create the database {settings.Describe()}: {e.Message}", e);
+        }
     }
 }

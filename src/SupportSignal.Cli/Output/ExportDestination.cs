@@ -21,20 +21,24 @@ internal sealed class ExportDestination : IAsyncDisposable
 
     private ExportDestination(Stream stream, string name, string? target, string? partial, bool overwrite)
     {
-        Stream = stream;
+        Stream = new GuardedStream(stream);
         Name = name;
         _target = target;
         _partial = partial;
         _overwrite = overwrite;
     }
 
+    /// <summary>What the export writes to; any failure of a write, flush or close is an <see cref="OutputWriteException"/>.</summary>
     public Stream Stream { get; }
 
     /// <summary>The final path, or "standard output".</summary>
     public string Name { get; }
 
-    /// <summary>Resolves PATH (a file, an existing directory, or <c>-</c>) and opens what will be written.</summary>
-    public static ExportDestination Open(string path, ExportFormat format, DateTime utcNow, bool force, CliEnvironment environment, TextWriter stdout)
+    /// <summary>
+    /// Resolves PATH (a file; an existing directory, which gets the request's default name, with its
+    /// -segment and -deidentified suffixes; or <c>-</c>) and opens what will be written.
+    /// </summary>
+    public static ExportDestination Open(string path, ExportRequest request, DateTime utcNow, bool force, CliEnvironment environment, TextWriter stdout)
     {
         if (path == StandardOutputPath)
         {
@@ -42,7 +46,7 @@ internal sealed class ExportDestination : IAsyncDisposable
             return new ExportDestination(stream, "standard output", null, null, false);
         }
 
-        var target = Resolve(path, format, utcNow);
+        var target = Resolve(path, request, utcNow);
         if (File.Exists(target) && !force)
         {
             throw new CliException(ExitCodes.OutputNotWritable, $"{target} already exists; use --force to overwrite it.");
@@ -51,7 +55,10 @@ internal sealed class ExportDestination : IAsyncDisposable
         var partial = target + PartialSuffix;
         try
         {
-            var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, useAsync: true);
+            // A stale partial file (a killed run) is replaced. CreateNew after deleting it never follows a
+            // link planted at PATH.partial, so an export cannot be redirected onto another file.
+            File.Delete(partial);
+            var stream = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, useAsync: true);
             return new ExportDestination(stream, target, target, partial, force);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -104,12 +111,12 @@ internal sealed class ExportDestination : IAsyncDisposable
         }
     }
 
-    private static string Resolve(string path, ExportFormat format, DateTime utcNow)
+    private static string Resolve(string path, ExportRequest request, DateTime utcNow)
     {
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
-            return Path.Combine(full, format.FileName(utcNow));
+            return Path.Combine(full, request.FileName(utcNow));
         }
 
         if (path.EndsWith(Path.DirectorySeparatorChar) || path.EndsWith(Path.AltDirectorySeparatorChar))
@@ -127,10 +134,103 @@ internal sealed class ExportDestination : IAsyncDisposable
     }
 
     /// <summary>Standard output as a text writer only (in-process runs): the UTF-8 bytes are decoded onto it.</summary>
-    private sealed class TextWriterStream(TextWriter writer) : Stream
+    private sealed class TextWriterStream(TextWriter writer) : WriteOnlyStream
     {
         private readonly Decoder _decoder = new UTF8Encoding(false).GetDecoder();
 
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            var chars = new char[_decoder.GetCharCount(buffer, flush: false)];
+            var count = _decoder.GetChars(buffer, chars, flush: false);
+            writer.Write(chars, 0, count);
+        }
+
+        public override void Flush() => writer.Flush();
+    }
+
+    /// <summary>
+    /// Tells output failures apart from every other error: whatever the destination throws on a write,
+    /// flush or close (ENOSPC is an IOException, EFBIG an ArgumentOutOfRangeException) comes out as
+    /// an <see cref="OutputWriteException"/>.
+    /// </summary>
+    private sealed class GuardedStream(Stream inner) : WriteOnlyStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            try
+            {
+                inner.Write(buffer);
+            }
+            catch (Exception e) when (IsOutputFailure(e))
+            {
+                throw new OutputWriteException(e);
+            }
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await inner.WriteAsync(buffer, cancellationToken);
+            }
+            catch (Exception e) when (IsOutputFailure(e))
+            {
+                throw new OutputWriteException(e);
+            }
+        }
+
+        public override void Flush() => Guard(inner.Flush);
+
+        public override async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await inner.FlushAsync(cancellationToken);
+            }
+            catch (Exception e) when (IsOutputFailure(e))
+            {
+                throw new OutputWriteException(e);
+            }
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await inner.DisposeAsync();
+            }
+            catch (Exception e) when (IsOutputFailure(e))
+            {
+                throw new OutputWriteException(e);
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                Guard(inner.Dispose);
+            }
+        }
+
+        private static void Guard(Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e) when (IsOutputFailure(e))
+            {
+                throw new OutputWriteException(e);
+            }
+        }
+
+        private static bool IsOutputFailure(Exception e) => e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException;
+    }
+
+    /// <summary>The boilerplate of a stream that can only be written.</summary>
+    private abstract class WriteOnlyStream : Stream
+    {
         public override bool CanRead => false;
 
         public override bool CanSeek => false;
@@ -143,15 +243,6 @@ internal sealed class ExportDestination : IAsyncDisposable
 
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            var chars = new char[_decoder.GetCharCount(buffer, flush: false)];
-            var count = _decoder.GetChars(buffer, chars, flush: false);
-            writer.Write(chars, 0, count);
-        }
-
-        public override void Flush() => writer.Flush();
-
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
@@ -159,3 +250,6 @@ internal sealed class ExportDestination : IAsyncDisposable
         public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
+
+/// <summary>Writing the export's output failed (disk full, file too large, pipe closed, permission).</summary>
+internal sealed class OutputWriteException(Exception inner) : IOException(inner.Message, inner);

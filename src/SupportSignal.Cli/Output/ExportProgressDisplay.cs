@@ -9,7 +9,8 @@ namespace SupportSignal.Cli.Output;
 /// <c>interval</c> otherwise (logs, cron mail); nothing at all when quiet. Reports arrive
 /// synchronously from the export loop, already throttled by the engine.
 /// </summary>
-internal sealed class ExportProgressDisplay(TextWriter stderr, ExportProgressDisplay.Mode mode, TimeSpan interval) : IProgress<ExportProgress>
+internal sealed class ExportProgressDisplay(TextWriter stderr, ExportProgressDisplay.Mode mode, TimeSpan interval, int width = 0)
+    : IProgress<ExportProgress>
 {
     public enum Mode { Quiet, Plain, Live }
 
@@ -22,7 +23,9 @@ internal sealed class ExportProgressDisplay(TextWriter stderr, ExportProgressDis
         switch (mode)
         {
             case Mode.Live:
+                // A line longer than the terminal wraps, and "\r" would then rewrite only its last part.
                 var line = Describe(value);
+                line = width > 1 && line.Length >= width ? line[..(width - 1)] : line;
                 stderr.Write("\r" + line.PadRight(_liveLength));
                 stderr.Flush();
                 _liveLength = line.Length;

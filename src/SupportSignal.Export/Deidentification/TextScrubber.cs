@@ -111,7 +111,9 @@ internal sealed partial class TextScrubber(KnownPeople people)
         {
             if (!IsNameChar(text[i]))
             {
-                i++;
+                // Jump (vectorized) to the next ASCII letter or non-ASCII character.
+                var skip = text.AsSpan(i + 1).IndexOfAnyExcept(AsciiNonLetters);
+                i = skip < 0 ? text.Length : i + 1 + skip;
                 continue;
             }
 
@@ -174,6 +176,11 @@ internal sealed partial class TextScrubber(KnownPeople people)
             return true;
         }
 
+        if (!word.ContainsAny(NameJoiners))
+        {
+            return false;
+        }
+
         for (var j = end - 1; j > start; j--)
         {
             if (text[j] is '\'' or '’' or '-' && _people.MayStartName(text.AsSpan(start, j - start)) && _firstWords.Contains(text.AsSpan(start, j - start)))
@@ -234,11 +241,32 @@ internal sealed partial class TextScrubber(KnownPeople people)
     private static bool IsNameChar(char c) =>
         c < 128 ? (uint)((c | 0x20) - 'a') <= 'z' - 'a' : char.IsLetter(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark;
 
+    private static readonly System.Buffers.SearchValues<char> AsciiLetters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+    private static readonly System.Buffers.SearchValues<char> AsciiNonLetters =
+        System.Buffers.SearchValues.Create(Enumerable.Range(0, 128).Select(c => (char)c).Where(c => !char.IsAsciiLetter(c)).ToArray());
+
+    private static readonly System.Buffers.SearchValues<char> NameJoiners = System.Buffers.SearchValues.Create("'’-");
+
     private static int WordEnd(string text, int start)
     {
         var i = start;
         while (i < text.Length)
         {
+            // Runs of ASCII letters are skipped vectorized; other characters are looked at one by one.
+            var run = text.AsSpan(i).IndexOfAnyExcept(AsciiLetters);
+            if (run < 0)
+            {
+                return text.Length;
+            }
+
+            i += run;
+            if (i >= text.Length)
+            {
+                break;
+            }
+
             if (IsNameChar(text[i]))
             {
                 i++;

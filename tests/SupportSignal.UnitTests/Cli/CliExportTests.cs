@@ -28,13 +28,8 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
     [Fact]
     public async Task Json_gz_inflates_to_the_same_data_as_the_json_export()
     {
-        var json = Path.Combine(_output, "a.json");
-        var gz = Path.Combine(_output, "a.json.gz");
-        await db.RunAsync("export", "--output", json);
+        var (json, gz) = await ExportAsJsonAndAsync("json.gz");
 
-        var result = await db.RunAsync("export", "--format", "json.gz", "--output", gz);
-
-        Assert.Equal(ExitCodes.Success, result.ExitCode);
         using var inflated = new MemoryStream();
         using (var gzip = new GZipStream(File.OpenRead(gz), CompressionMode.Decompress))
         {
@@ -43,20 +38,15 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
 
         using var fromGz = JsonDocument.Parse(inflated.ToArray());
         using var fromJson = JsonDocument.Parse(File.ReadAllBytes(json));
-        Assert.Equal(fromJson.RootElement.GetProperty("data").GetRawText(), fromGz.RootElement.GetProperty("data").GetRawText());
+        Assert.Equal(DataTables(fromJson), DataTables(fromGz));
         AssertCountsMatchDatabase(fromGz.RootElement.GetProperty("metadata"), t => fromGz.RootElement.GetProperty("data").GetProperty(t).GetArrayLength());
     }
 
     [Fact]
     public async Task Zip_holds_metadata_and_one_jsonl_per_table_with_the_json_exports_rows()
     {
-        var json = Path.Combine(_output, "b.json");
-        var zipPath = Path.Combine(_output, "b.zip");
-        await db.RunAsync("export", "--output", json);
+        var (json, zipPath) = await ExportAsJsonAndAsync("zip");
 
-        var result = await db.RunAsync("export", "--format", "zip", "--output", zipPath);
-
-        Assert.Equal(ExitCodes.Success, result.ExitCode);
         using var fromJson = JsonDocument.Parse(File.ReadAllBytes(json));
         using var zip = ZipFile.OpenRead(zipPath);
         using var metadata = JsonDocument.Parse(Read(zip.GetEntry("metadata.json")!));
@@ -66,7 +56,7 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
                 e => Path.GetFileNameWithoutExtension(e.Name),
                 e => Read(e).Split('\n', StringSplitOptions.RemoveEmptyEntries));
         AssertCountsMatchDatabase(metadata.RootElement.GetProperty("metadata"), t => lines[t].Length);
-        foreach (var (table, rows) in lines)
+        foreach (var (table, rows) in lines.Where(l => l.Key != AuditTable))
         {
             var expected = fromJson.RootElement.GetProperty("data").GetProperty(table).EnumerateArray().Select(r => r.GetRawText());
             Assert.Equal(expected, rows);
@@ -110,17 +100,138 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
         Assert.Equal("", stderr.ToString());
     }
 
+    [Theory]
+    [InlineData("zip")]
+    [InlineData("json.gz")]
+    public async Task A_binary_format_is_not_written_to_a_terminal(string format)
+    {
+        var result = await CliDatabase.RunAsync(db.Environment() with { StdoutIsTerminal = true }, "export", "-o", "-", "--format", format);
+
+        Assert.Equal(ExitCodes.BadArguments, result.ExitCode);
+        Assert.Contains($"--format {format} is binary", result.Error);
+        Assert.Empty(result.StandardOutputBytes);
+    }
+
     [Fact]
     public async Task Tables_are_taken_comma_separated_and_repeated()
     {
         var path = Path.Combine(_output, "some.json");
 
-        var result = await db.RunAsync("export", "-o", path, "--tables", "incidents, sites", "--tables", "companies");
+        var result = await db.RunAsync("export", "-o", path, "--tables", "incidents, sites", "--tables", "companies", "--no-closure");
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         using var document = JsonDocument.Parse(File.ReadAllBytes(path));
         var tables = document.RootElement.GetProperty("data").EnumerateObject().Select(p => p.Name).Order();
         Assert.Equal(["companies", "incidents", "sites"], tables);
+        var filters = document.RootElement.GetProperty("metadata").GetProperty("filtersApplied");
+        Assert.Equal(["companies", "incidents", "sites"], filters.GetProperty("tables").EnumerateArray().Select(t => t.GetString()).Order());
+        Assert.False(filters.GetProperty("closure").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Company_filter_exports_that_companys_segment_only()
+    {
+        var companies = db.Query("SELECT id FROM companies ORDER BY id");
+        var path = Path.Combine(_output, "segment.json");
+
+        var result = await db.RunAsync("export", "-o", path, "--company", companies[0]);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+        var exported = document.RootElement.GetProperty("data").GetProperty("companies").EnumerateArray().Select(c => c.GetProperty("id").GetString());
+        Assert.Equal([companies[0].ToLowerInvariant()], exported);
+        var incidents = document.RootElement.GetProperty("data").GetProperty("incidents").EnumerateArray().ToList();
+        Assert.NotEmpty(incidents);
+        Assert.All(incidents, i => Assert.Equal(companies[0].ToLowerInvariant(), i.GetProperty("company_id").GetString()));
+        Assert.Equal("segmented", document.RootElement.GetProperty("metadata").GetProperty("exportType").GetString());
+    }
+
+    [Fact]
+    public async Task Deidentify_leaves_no_participant_name_in_the_file_and_says_so_in_the_metadata()
+    {
+        var names = db.Query("SELECT last_name FROM participants").Where(n => n.Length >= 4).ToList();
+        var result = await db.RunAsync("export", "-o", _output, "--deidentify", "--quiet");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var file = Assert.Single(CliDatabase.FilesIn(_output));
+        Assert.Equal("supportsignal-db-export-2026-03-04-0506-deidentified.json", file);
+        var text = File.ReadAllText(Path.Combine(_output, file));
+        Assert.NotEmpty(names);
+        Assert.All(names, name => Assert.DoesNotContain(name, text));
+        using var document = JsonDocument.Parse(text);
+        Assert.True(document.RootElement.GetProperty("metadata").GetProperty("sanitization").GetProperty("deidentified").GetBoolean());
+    }
+
+    [Fact]
+    public async Task The_pseudonym_key_from_the_environment_makes_pseudonyms_stable_and_is_never_printed()
+    {
+        const string Key = "cli-test-pseudonym-key-3f9a";
+        var keyed = db.Environment(("Export__PseudonymKey", Key));
+        string[] args = ["export", "-o", "-", "--deidentify", "--tables", "participants", "--no-closure"];
+
+        var first = await CliDatabase.RunAsync(keyed, args);
+        var second = await CliDatabase.RunAsync(keyed, args);
+        var unkeyed = await CliDatabase.RunAsync(db.Environment(), args);
+
+        Assert.Equal(ExitCodes.Success, first.ExitCode);
+        Assert.Equal(Participants(first), Participants(second));
+        Assert.NotEqual(Participants(first), Participants(unkeyed));
+        Assert.DoesNotContain(Key, Utf8.Text(first.StandardOutputBytes) + first.All);
+
+        static string Participants(CliResult result)
+        {
+            using var document = JsonDocument.Parse(result.StandardOutputBytes);
+            return document.RootElement.GetProperty("data").GetProperty("participants").GetRawText();
+        }
+    }
+
+    [Fact]
+    public async Task A_segment_in_a_directory_gets_the_segment_suffix()
+    {
+        var company = db.Query("SELECT id FROM companies ORDER BY id")[0];
+
+        var result = await db.RunAsync("export", "-o", _output, "--company", company, "--format", "json.gz", "--quiet");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal(["supportsignal-db-export-2026-03-04-0506-segment.json.gz"], CliDatabase.FilesIn(_output));
+    }
+
+    [Theory]
+    [InlineData("--company: No company has the id", "--company", "00000000-0000-0000-0000-000000000001")]
+    [InlineData("--company: Company 'acme' is not a valid id", "--company", "acme")]
+    [InlineData("--site: Site 'x' is not a valid id", "--site", "x")]
+    [InlineData("--from: The start date '2026-13-01' is not a date", "--from", "2026-13-01")]
+    [InlineData("--from: The start date 2026-02-01 is after the end date 2026-01-01", "--from", "2026-02-01", "--to", "2026-01-01")]
+    public async Task A_bad_segment_filter_exits_2_naming_the_flag_and_leaves_nothing_behind(string message, params string[] filter)
+    {
+        var path = Path.Combine(_output, "bad-filter.json");
+
+        var result = await db.RunAsync(["export", "-o", path, .. filter]);
+
+        Assert.Equal(ExitCodes.BadArguments, result.ExitCode);
+        Assert.Contains(message, result.Error);
+        Assert.Empty(CliDatabase.FilesIn(_output));
+    }
+
+    [Fact]
+    public async Task Every_attempt_leaves_a_cli_row_in_the_audit_trail()
+    {
+        // A filter value no other test uses finds each attempt's row among the other tests' in the shared database.
+        var marker = Guid.NewGuid().ToString("N")[..8];
+        var ok = await db.RunAsync("export", "-o", Path.Combine(_output, "audited.json"), "--tables", "companies", "--from", "2001-01-01");
+        var rejected = await db.RunAsync("export", "-o", Path.Combine(_output, "no.json"), "--tables", "companies," + marker);
+        var failed = await CliDatabase.RunAsync(
+            db.Environment() with { StandardOutput = () => new FailingStream(failAfterBytes: 0) }, "export", "-o", "-", "--tables", "sites", "--from", "2002-02-02");
+
+        Assert.Equal(ExitCodes.Success, ok.ExitCode);
+        Assert.Equal(ExitCodes.BadArguments, rejected.ExitCode);
+        Assert.Equal(ExitCodes.OutputNotWritable, failed.ExitCode);
+        Assert.Equal(["succeeded|cli|json|"], db.Query(
+            "SELECT outcome || '|' || source || '|' || format || '|' || coalesce(error_code, '') FROM export_audit WHERE filters LIKE '%2001-01-01%'"));
+        Assert.Equal(["rejected|invalid-tables"], db.Query(
+            $"SELECT outcome || '|' || error_code FROM export_audit WHERE filters LIKE '%{marker}%'"));
+        Assert.Equal(["failed|output-not-writable"], db.Query(
+            "SELECT outcome || '|' || error_code FROM export_audit WHERE filters LIKE '%2002-02-02%'"));
     }
 
     [Fact]
@@ -179,20 +290,31 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
     }
 
     [Fact]
-    public async Task A_disk_full_mid_export_exits_4_deletes_the_partial_file_and_leaves_the_destination_unchanged()
+    public async Task A_link_planted_at_the_partial_path_is_replaced_not_followed()
     {
-        Assert.SkipUnless(OperatingSystem.IsLinux(), "uses /dev/full");
-        var path = Path.Combine(_output, "full.json");
-        File.WriteAllText(path, "previous export");
-        // The partial file is a link to /dev/full: opening works, the first real write fails with ENOSPC.
-        File.CreateSymbolicLink(path + ".partial", "/dev/full");
+        var victim = Path.Combine(_output, "victim.txt");
+        File.WriteAllText(victim, "precious");
+        var path = Path.Combine(_output, "linked.json");
+        File.CreateSymbolicLink(path + ".partial", victim);
 
-        var result = await db.RunAsync("export", "--output", path, "--force");
+        var result = await db.RunAsync("export", "--output", path, "--tables", "companies");
 
-        Assert.Equal(ExitCodes.OutputNotWritable, result.ExitCode);
-        Assert.Contains($"Writing {path} failed", result.Error);
-        Assert.Equal("previous export", File.ReadAllText(path));
-        Assert.Equal(["full.json"], CliDatabase.FilesIn(_output));
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal("precious", File.ReadAllText(victim));
+        Assert.Equal(["linked.json", "victim.txt"], CliDatabase.FilesIn(_output));
+    }
+
+    [Fact]
+    public async Task A_stale_partial_file_from_a_killed_run_is_replaced()
+    {
+        var path = Path.Combine(_output, "stale.json");
+        File.WriteAllText(path + ".partial", "half an export");
+
+        var result = await db.RunAsync("export", "--output", path, "--tables", "companies");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal(["stale.json"], CliDatabase.FilesIn(_output));
+        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
     }
 
     [Fact]
@@ -225,6 +347,7 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
 
         Assert.True(partialSeen);
         Assert.Equal(ExitCodes.Cancelled, result.ExitCode);
+        Assert.Contains("cancelled|cancelled", db.Query("SELECT outcome || '|' || error_code FROM export_audit"));
         Assert.Contains("Cancelled", result.Error);
         Assert.Equal("previous export", File.ReadAllText(path));
         Assert.Equal(["cancelled.json"], CliDatabase.FilesIn(_output));
@@ -251,10 +374,26 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Contains("\r[1/", result.Error);
+        // The last update shows every row done, as many as the summary reports.
+        var total = System.Text.RegularExpressions.Regex.Match(result.Error, @"Exported ([\d,]+) records").Groups[1].Value;
+        var last = result.Error.Split('\r').Last(u => u.StartsWith('['));
+        Assert.Contains($" total {total}/{total},", last);
         Assert.Contains(" MiB/s", result.Error.Replace("KiB/s", "MiB/s", StringComparison.Ordinal));
         var summary = result.Error[(result.Error.LastIndexOf('\r') + 1)..];
         Assert.StartsWith("Exported ", summary);
         Assert.Single(summary.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task The_live_line_is_cut_to_the_terminal_width()
+    {
+        var result = await CliDatabase.RunAsync(
+            db.Environment() with { StderrIsTerminal = true, TerminalWidth = 40 }, "export", "-o", Path.Combine(_output, "w.json"));
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var updates = result.Error.Split('\r', '\n').Where(l => l.StartsWith('[')).ToList();
+        Assert.NotEmpty(updates);
+        Assert.All(updates, u => Assert.True(u.TrimEnd().Length < 40, u));
     }
 
     [Fact]
@@ -267,6 +406,22 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Equal("", result.Error);
         Assert.Equal("", result.Out);
+    }
+
+    // Each export records itself in export_audit, so that table differs between two exports by design.
+    private const string AuditTable = "export_audit";
+
+    private static Dictionary<string, string> DataTables(JsonDocument document) =>
+        document.RootElement.GetProperty("data").EnumerateObject().Where(t => t.Name != AuditTable).ToDictionary(t => t.Name, t => t.Value.GetRawText());
+
+    /// <summary>Exports the database as json and in <paramref name="format"/>; returns both paths.</summary>
+    private async Task<(string Json, string Other)> ExportAsJsonAndAsync(string format)
+    {
+        var json = Path.Combine(_output, "export.json");
+        var other = Path.Combine(_output, "export." + format);
+        Assert.Equal(ExitCodes.Success, (await db.RunAsync("export", "--output", json)).ExitCode);
+        Assert.Equal(ExitCodes.Success, (await db.RunAsync("export", "--format", format, "--output", other)).ExitCode);
+        return (json, other);
     }
 
     private void AssertCountsMatchDatabase(JsonElement metadata, Func<string, int> rowsWritten)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 using Microsoft.Data.Sqlite;
@@ -50,9 +51,13 @@ public class CliDatabase : IAsyncLifetime
     public CliEnvironment Environment(params (string Name, string Value)[] variables) => new()
     {
         BaseDirectory = Directory,
-        Variables = new Dictionary<string, string?> { ["ConnectionStrings__SupportSignal"] = ConnectionString }
-            .Concat(variables.Select(v => new KeyValuePair<string, string?>(v.Name, v.Value)))
-            .ToDictionary(),
+        Variables = variables.Aggregate(
+            new Dictionary<string, string?> { ["ConnectionStrings__SupportSignal"] = ConnectionString },
+            (all, v) =>
+            {
+                all[v.Name] = v.Value;
+                return all;
+            }),
         Time = new FixedTime(Now),
     };
 
@@ -74,31 +79,26 @@ public class CliDatabase : IAsyncLifetime
     }
 
     /// <summary>Row counts straight from SQLite's own catalog, independent of the EF model and the CLI.</summary>
-    public Dictionary<string, long> CountRows()
+    public Dictionary<string, long> CountRows() =>
+        // Skips SQLite's own tables and EF's bookkeeping (__ef_migrations_history, __EFMigrationsLock).
+        Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND substr(name, 1, 2) <> '__'")
+            .ToDictionary(table => table, table => long.Parse(Query($"SELECT COUNT(*) FROM \"{table}\"")[0], CultureInfo.InvariantCulture));
+
+    /// <summary>The first column of a query's rows, as text.</summary>
+    public List<string> Query(string sql)
     {
         using var connection = new SqliteConnection(ConnectionString);
         connection.Open();
-        var tables = new List<string>();
-        using (var list = connection.CreateCommand())
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read())
         {
-            // Skips SQLite's own tables and EF's bookkeeping (__ef_migrations_history, __EFMigrationsLock).
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND substr(name, 1, 2) <> '__'";
-            using var reader = list.ExecuteReader();
-            while (reader.Read())
-            {
-                tables.Add(reader.GetString(0));
-            }
+            values.Add(Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture)!);
         }
 
-        var counts = new Dictionary<string, long>();
-        foreach (var table in tables)
-        {
-            using var count = connection.CreateCommand();
-            count.CommandText = $"SELECT COUNT(*) FROM \"{table}\"";
-            counts[table] = (long)count.ExecuteScalar()!;
-        }
-
-        return counts;
+        return values;
     }
 
     public string OutputPath(params string[] parts) => Path.Combine([Directory, .. parts]);

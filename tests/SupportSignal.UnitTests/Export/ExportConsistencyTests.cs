@@ -99,6 +99,18 @@ public sealed class ExportConsistencyTests
         database.Execute("UPDATE companies SET name = name || ' (renamed)'");
     }
 
+    [Fact]
+    public async Task A_database_with_a_missing_migration_is_refused_before_any_byte_with_a_message_saying_what_to_do()
+    {
+        await using var database = await TestDatabase.CreateAsync(TestDatabase.SmallDemo);
+        database.Execute("DELETE FROM __ef_migrations_history WHERE \"MigrationId\" = (SELECT max(\"MigrationId\") FROM __ef_migrations_history)");
+        await using var db = database.NewContext();
+        using var output = new MemoryStream();
+        var error = await Assert.ThrowsAsync<ExportSchemaException>(() => new ExportService(db).ExportAsync(new ExportRequest(), output));
+        Assert.Contains("supportsignal migrate", error.Message);
+        Assert.Equal(0, output.Length);
+    }
+
     internal static void AssertEveryForeignKeyResolves(JsonDocument document)
     {
         var data = document.RootElement.GetProperty("data");

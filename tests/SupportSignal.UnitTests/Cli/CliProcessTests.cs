@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+using SupportSignal.Cli;
+
+using Xunit;
+
+namespace SupportSignal.UnitTests.Cli;
+
+/// <summary>The built <c>supportsignal</c> executable as a real process: exit codes, streams, signals.</summary>
+public sealed class CliProcessTests(SeededCliDatabase db) : IClassFixture<SeededCliDatabase>
+{
+    [Fact]
+    public async Task Counts_prints_the_table_on_stdout_and_exits_0()
+    {
+        var result = await RunAsync(db.ConnectionString, "counts");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Matches(@"(?m)^incidents\s+12$", result.Out);
+        Assert.Equal("", result.Error);
+    }
+
+    [Fact]
+    public async Task An_unknown_verb_exits_2_with_the_message_on_stderr()
+    {
+        var result = await RunAsync(db.ConnectionString, "frobnicate");
+
+        Assert.Equal(ExitCodes.BadArguments, result.ExitCode);
+        Assert.Contains("'frobnicate'", result.Error);
+    }
+
+    [Fact]
+    public async Task An_unreachable_sql_server_exits_3_without_showing_the_password()
+    {
+        const string Secret = "Sup3r-Secret-Pw";
+        var connection = $"Server=tcp:127.0.0.1,1;Database=Incidents;User Id=sa;Password={Secret};Connect Timeout=2;TrustServerCertificate=true";
+
+        var result = await RunAsync(db.ConnectionString, "--provider", "SqlServer", "--connection", connection, "counts");
+
+        Assert.Equal(ExitCodes.Database, result.ExitCode);
+        Assert.Contains("SQL Server tcp:127.0.0.1,1/Incidents", result.Error);
+        Assert.DoesNotContain(Secret, result.Out + result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    [Fact]
+    public async Task Sigint_mid_export_exits_130_and_leaves_neither_a_partial_file_nor_a_changed_destination()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "sends SIGINT");
+        await using var large = new CliDatabase();
+        Assert.Equal(0, (await large.RunAsync("migrate")).ExitCode);
+        // Large enough that the export streams for a good fraction of a second after the partial file appears.
+        Assert.Equal(0, (await large.RunAsync("seed", "--companies", "3", "--users", "10", "--participants", "20", "--incidents", "3000")).ExitCode);
+        var path = large.OutputPath("export.zip");
+        File.WriteAllText(path, "previous export");
+
+        using var process = Start(large.ConnectionString, "export", "--format", "zip", "--output", path, "--force");
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(path + ".partial") && !process.HasExited && deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(1, TestContext.Current.CancellationToken);
+        }
+
+        Assert.False(process.HasExited, "the export finished before it could be interrupted");
+        Assert.Equal(0, Kill(process.Id, Sigint));
+
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.Cancelled, process.ExitCode);
+        Assert.Contains("Cancelled.", await stderr);
+        Assert.Equal("previous export", File.ReadAllText(path));
+        Assert.False(File.Exists(path + ".partial"));
+    }
+
+    [Fact]
+    public async Task A_write_that_fails_mid_export_exits_4_deletes_the_partial_file_and_leaves_the_destination_unchanged()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "uses the shell's file-size limit");
+        var directory = db.OutputPath("limited-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "export.json");
+        File.WriteAllText(path, "previous export");
+
+        // At most 64 KiB per file, and EFBIG instead of SIGXFSZ: the export's write fails like a full disk.
+        // (The runtime's W^X double mapping sizes a memory file, which the limit would refuse, so it is off.)
+        var result = await RunProgramAsync(db.ConnectionString, "/bin/sh", "-c",
+            $"trap '' XFSZ; ulimit -f 128; DOTNET_EnableWriteXorExecute=0 exec \"$0\" export --output '{path}' --force", Executable);
+
+        Assert.Equal(ExitCodes.OutputNotWritable, result.ExitCode);
+        Assert.Contains($"Writing {path} failed", result.Error);
+        Assert.Equal("previous export", File.ReadAllText(path));
+        Assert.Equal(["export.json"], CliDatabase.FilesIn(directory));
+    }
+
+    [Fact]
+    public async Task Export_into_a_closed_pipe_fails_with_exit_4_instead_of_reporting_success()
+    {
+        using var process = Start(db.ConnectionString, "export", "--output", "-");
+        // Nobody will read: the first write meets EPIPE.
+        process.StandardOutput.Close();
+        var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.OutputNotWritable, process.ExitCode);
+        Assert.Contains("Writing standard output failed", stderr);
+        Assert.DoesNotContain("Exported", stderr);
+    }
+
+    private const int Sigint = 2;
+
+    // kill(2) itself: no helper process between seeing the partial file and interrupting the export.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    private static string Executable => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "supportsignal.exe" : "supportsignal");
+
+    private static Process Start(string connectionString, params string[] args) => StartProgram(connectionString, Executable, args);
+
+    private static Process StartProgram(string connectionString, string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["ConnectionStrings__SupportSignal"] = connectionString;
+        start.Environment.Remove("Database__Provider");
+        return Process.Start(start)!;
+    }
+
+    private static Task<(int ExitCode, string Out, string Error)> RunAsync(string connectionString, params string[] args) =>
+        RunProgramAsync(connectionString, Executable, args);
+
+    private static async Task<(int ExitCode, string Out, string Error)> RunProgramAsync(string connectionString, string program, params string[] args)
+    {
+        using var process = StartProgram(connectionString, program, args);
+        var ct = TestContext.Current.CancellationToken;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
