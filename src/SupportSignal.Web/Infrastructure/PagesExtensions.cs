@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace SupportSignal.Web.Infrastructure;
 
@@ -22,6 +23,12 @@ public static partial class PagesExtensions
             options.Conventions.AuthorizeFolder("/Admin/DeveloperTools", Policies.SystemAdmin);
             // The 403 re-executed by the status-code middleware lands on the access-denied page.
             options.Conventions.AddPageRoute("/Account/AccessDenied", "status/403");
+        }).AddMvcOptions(options =>
+        {
+            // No page posts jQuery-style keys (a[b]=c), and their parser throws on a field name with an
+            // unclosed bracket, which turned any such post into a 500. Plain form and query binding remain.
+            options.ValueProviderFactories.RemoveType<JQueryFormValueProviderFactory>();
+            options.ValueProviderFactories.RemoveType<JQueryQueryStringValueProviderFactory>();
         });
         return services;
     }

@@ -9,7 +9,11 @@ public static class PipelineExtensions
         if (!app.Environment.IsDevelopment())
         {
             // Production shows a page with a correlation id only; the detail goes to the log.
-            app.UseExceptionHandler("/error");
+            app.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandlingPath = "/error",
+                StatusCodeSelector = DatabaseErrors.StatusCodeFor,
+            });
             app.UseHsts();
         }
 

@@ -8,4 +8,7 @@ namespace SupportSignal.Web.Pages;
 public sealed class ErrorModel : PageModel
 {
     public string CorrelationId => Activity.Current?.TraceId.ToString() ?? HttpContext.TraceIdentifier;
+
+    /// <summary>The exception handler chose 503: the database could not be used (see DatabaseErrors).</summary>
+    public bool Unavailable => Response.StatusCode == StatusCodes.Status503ServiceUnavailable;
 }

@@ -158,7 +158,16 @@ public sealed partial class IndexModel(
             // Nothing has reached the client: a normal page can still say what happened.
             logger.LogError(e, "Export failed before the first byte ({CorrelationId})", correlationId);
             Response.Clear();
-            await audit.FinishAsync(auditId, ExportOutcome.Failed, errorCode: "failed_before_first_byte");
+            var unavailable = DatabaseErrors.IsUnavailable(e) || e is ExportSchemaException;
+            await audit.FinishAsync(auditId, ExportOutcome.Failed, errorCode: unavailable ? "database_unavailable" : "failed_before_first_byte");
+            if (unavailable)
+            {
+                Response.Headers.RetryAfter = "60";
+                return Show(new ExportProblem(StatusCodes.Status503ServiceUnavailable, "The database is not available",
+                    "The export could not be started because the database cannot be reached right now (or is not at this version's schema). Nothing was downloaded. Try again in a few minutes, and if it keeps happening give support this reference.",
+                    correlationId));
+            }
+
             return Show(new ExportProblem(StatusCodes.Status500InternalServerError, "The export could not be started",
                 "Something went wrong while preparing the export. Nothing was downloaded. Try again, and if it keeps happening give support this reference.",
                 correlationId));

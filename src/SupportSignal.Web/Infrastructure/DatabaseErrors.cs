@@ -1,0 +1,26 @@
+using System.Data.Common;
+
+namespace SupportSignal.Web.Infrastructure;
+
+/// <summary>
+/// Tells a database that cannot be used (file gone, server down, permission revoked) from a bug, so
+/// the user gets "unavailable, try again" (503) instead of "something went wrong" (500).
+/// </summary>
+public static class DatabaseErrors
+{
+    public static bool IsUnavailable(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is DbException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static int StatusCodeFor(Exception exception) =>
+        IsUnavailable(exception) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
+}

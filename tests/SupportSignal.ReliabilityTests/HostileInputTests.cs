@@ -1,0 +1,208 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+using SupportSignal.Export;
+using SupportSignal.TestSupport;
+using SupportSignal.Web.Infrastructure;
+
+namespace SupportSignal.ReliabilityTests;
+
+/// <summary>
+/// Hostile input against every export input: the engine's parser, the page's form fields and query
+/// strings, and the CLI's flags. Never a 500, never internals in what comes back, never a file outside
+/// the chosen path, and the database untouched by anything that looks like SQL.
+/// </summary>
+public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app) : IClassFixture<HostileInputTests.ManySlotsApp>
+{
+    public const int ParserInputs = 5_000;
+    public const int FormPosts = 300;
+    public const int QueryStrings = 120;
+    public const int CliRuns = 200;
+
+    private static readonly string[] _formFields = ["Format", "Tables", "DownloadToken", "Company", "Site", "From", "To", "Deidentify", "Closure", "handler"];
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void The_input_parser_refuses_anything_bad_with_an_error_naming_a_known_field()
+    {
+        var input = new HostileInput(Settings.FuzzSeed);
+        string[] fields = [ExportInput.CompanyField, ExportInput.SiteField, ExportInput.FromField, ExportInput.ToField, ExportInput.TablesField];
+        var refused = 0;
+        for (var i = 0; i < ParserInputs; i++)
+        {
+            string[] Values() => [.. Enumerable.Range(0, input.Next(3)).Select(_ => input.Value())];
+            try
+            {
+                ExportInput.Parse(Values(), Values(), Values(), input.Chance(0.5) ? input.Value() : null, input.Chance(0.5) ? input.Value() : null, input.Chance(0.5));
+                ExportFormats.Parse(input.Value());
+            }
+            catch (ExportRequestException e)
+            {
+                refused++;
+                Assert.Contains(e.Field, (string[])[.. fields, "format"]);
+                Assert.DoesNotContain(e.Message, c => char.IsControl(c));
+                Assert.True(e.Message.Length < 400, $"message of {e.Message.Length} characters");
+            }
+        }
+
+        Figures.Record("fuzz.parser", $"{ParserInputs} inputs (seed {Settings.FuzzSeed}), {refused} refused with a named field, 0 other exceptions");
+    }
+
+    [Fact]
+    public async Task The_export_form_never_answers_500_and_never_shows_internals()
+    {
+        var input = new HostileInput(Settings.FuzzSeed + 1);
+        using var client = await app.SignInAsAsync(Data.Entities.AppRole.SystemAdmin);
+        var token = await client.GetAntiforgeryTokenAsync("/account/login");
+        var tally = new Tally();
+        var usersBefore = await UserCountAsync();
+        for (var i = 0; i < FormPosts; i++)
+        {
+            var fields = Enumerable.Range(0, input.Next(5))
+                .Select(_ => new KeyValuePair<string, string>(input.Chance(0.9) ? input.Pick(_formFields) : input.Random(8), input.Value()))
+                .Append(new("Format", input.Chance(0.3) ? input.Pick(ExportFormats.Names) : input.Value()))
+                .Append(new("__RequestVerificationToken", token));
+            var query = input.Chance(0.2) ? $"?{Uri.EscapeDataString(input.Pick(_formFields))}={Uri.EscapeDataString(input.Value())}" : "";
+            using var response = await client.PostAsync(ExportPage.Path + query, new FormUrlEncodedContent(fields), Cancel);
+            tally.Add(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await AssertCleanAsync(response, $"POST #{i}");
+        }
+
+        Figures.Record("fuzz.form", $"{FormPosts} posts (seed {Settings.FuzzSeed + 1}): {tally}");
+        Assert.Equal(usersBefore, await UserCountAsync());
+    }
+
+    [Fact]
+    public async Task A_field_name_with_an_unclosed_bracket_is_ignored_rather_than_a_500()
+    {
+        using var client = await app.SignInAsAsync(Data.Entities.AppRole.SystemAdmin);
+
+        using var response = await ExportPage.PostAsync(client, [new("Format", "nope"), new("Tables[", "x"), new("a[b", "c")], cancellationToken: Cancel);
+
+        // The bad format is what the page objects to; the odd field names change nothing.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Unknown format", await response.Content.ReadAsStringAsync(Cancel));
+    }
+
+    [Fact]
+    public async Task The_export_page_never_answers_500_whatever_its_query_string()
+    {
+        var input = new HostileInput(Settings.FuzzSeed + 2);
+        using var client = await app.SignInAsAsync(Data.Entities.AppRole.SystemAdmin);
+        var tally = new Tally();
+        for (var i = 0; i < QueryStrings; i++)
+        {
+            var pairs = Enumerable.Range(0, 1 + input.Next(3))
+                .Select(_ => $"{Uri.EscapeDataString(input.Chance(0.8) ? input.Pick(_formFields) : input.Value())}={Uri.EscapeDataString(input.Value())}");
+            using var response = await client.GetAsync($"{ExportPage.Path}?{string.Join("&", pairs)}", Cancel);
+            tally.Add(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await AssertCleanAsync(response, $"GET #{i}");
+        }
+
+        Figures.Record("fuzz.query", $"{QueryStrings} query strings (seed {Settings.FuzzSeed + 2}): {tally}");
+    }
+
+    [Fact]
+    public async Task The_cli_never_fails_unexpectedly_and_never_writes_outside_the_chosen_path()
+    {
+        var input = new HostileInput(Settings.FuzzSeed + 3);
+        var root = Directory.CreateTempSubdirectory("supportsignal-rel-fuzz-").FullName;
+        // Five levels deep, so that up to five "../" stay inside root, where every new file is seen.
+        var sandbox = Directory.CreateDirectory(Path.Combine(root, "a", "b", "c", "d", "sandbox")).FullName;
+        var variables = new Dictionary<string, string?> { ["ConnectionStrings__SupportSignal"] = TestDatabase.ConnectionString(app.DatabasePath) };
+        var tally = new Tally();
+        try
+        {
+            for (var i = 0; i < CliRuns; i++)
+            {
+                var output = OutputPath(input, sandbox).Replace('\0', '0');
+                var args = new List<string> { "export", "--quiet", "--output", output };
+                foreach (var _ in Enumerable.Range(0, input.Next(3)))
+                {
+                    args.AddRange(input.Next(4) switch
+                    {
+                        0 => ["--format", input.Chance(0.4) ? input.Pick(ExportFormats.Names) : input.Value()],
+                        1 => ["--tables", input.Value()],
+                        2 => ["--force"],
+                        _ => [input.Chance(0.5) ? "--" + input.Random(6) : input.Value()],
+                    });
+                }
+
+                // A real process cannot receive a NUL in its arguments (argv is C strings), so none is passed here either.
+                args = [.. args.Select(a => a.Replace('\0', '0'))];
+                var before = FilesUnder(root);
+                var (code, stderr) = await Cli.RunAsync(root, Cancel, [.. args], variables);
+                var created = FilesUnder(root).Except(before).ToList();
+                tally.Add($"exit {code}");
+
+                var context = $"run #{i} ({string.Join(" ", args.Select(a => a.Length > 80 ? a[..80] + "…" : a))})";
+                Assert.True(code is 0 or 2 or 4, $"{context}: exit {code}: {stderr}");
+                Internals.AssertNone(stderr.Replace(root, "<root>", StringComparison.Ordinal), context);
+                var target = Target(output);
+                var outside = created.Where(file => file != target && Path.GetDirectoryName(file) != target).ToList();
+                Assert.True(outside.Count == 0, $"{context} wrote {string.Join(", ", outside)}, outside {target}");
+                Assert.DoesNotContain(created, f => f.EndsWith(".partial", StringComparison.Ordinal));
+                created.ForEach(File.Delete);
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        Figures.Record("fuzz.cli", $"{CliRuns} runs (seed {Settings.FuzzSeed + 3}): {tally}");
+    }
+
+    private static string OutputPath(HostileInput input, string sandbox) => input.Next(5) switch
+    {
+        0 => sandbox,
+        1 => "-",
+        // Concatenated, not Path.Combine: an absolute-looking value must stay under the sandbox.
+        2 => sandbox + "/" + string.Concat(Enumerable.Repeat("../", 1 + input.Next(5))) + input.Value(),
+        3 => sandbox + "/" + input.Value(),
+        _ => sandbox + "/" + input.Pick(["../../etc/passwd", "..\\..\\x.json", "%2e%2e/x.json", "a/../../b.json", "nul", "con.json", "x.json/", ".", ".."]),
+    };
+
+    private static string Target(string output)
+    {
+        try
+        {
+            return Path.GetFullPath(output).TrimEnd('/');
+        }
+        catch (ArgumentException)
+        {
+            return output;
+        }
+    }
+
+    private static HashSet<string> FilesUnder(string root) => [.. Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)];
+
+    private static async Task AssertCleanAsync(HttpResponseMessage response, string context)
+    {
+        Assert.True((int)response.StatusCode < 500, $"{context} answered {(int)response.StatusCode}");
+        if (response.Content.Headers.ContentDisposition is { } disposition)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Matches(DownloadName(), disposition.FileName?.Trim('"') ?? "");
+            return;
+        }
+
+        Internals.AssertNoneOnPage(await response.Content.ReadAsStringAsync(Cancel), context);
+    }
+
+    private async Task<int> UserCountAsync()
+    {
+        await using var connection = await Sql.OpenAsync(app.DatabasePath, Cancel);
+        return await connection.ScalarAsync<int>("SELECT COUNT(*) FROM users", Cancel);
+    }
+
+    [GeneratedRegex(@"^supportsignal-db-export-\d{4}-\d{2}-\d{2}-\d{4}(-segment)?(-deidentified)?\.(json|json\.gz|zip)$")]
+    private static partial Regex DownloadName();
+
+    /// <summary>Enough export slots that sequential fuzzing never meets the concurrency limit.</summary>
+    public sealed class ManySlotsApp : SupportSignalAppFactory
+    {
+        public ManySlotsApp() => WithSetting(ExportLimits.MaxConcurrentKey, "8");
+    }
+}
