@@ -29,6 +29,13 @@ public static class CliApp
             ExportCommand.Create(cli),
         };
 
+        // No shell can pass a NUL, but an in-process caller can, and paths and connection strings reject it.
+        if (Array.FindIndex(args, a => a.Contains('\0', StringComparison.Ordinal)) is var nul and >= 0)
+        {
+            stderr.WriteLine($"error: argument {nul + 1} contains a NUL character.");
+            return ExitCodes.BadArguments;
+        }
+
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0 && parseResult.Action is ParseErrorAction)
         {

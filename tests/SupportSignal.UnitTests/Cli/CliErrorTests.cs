@@ -20,6 +20,7 @@ public sealed class CliErrorTests(SeededCliDatabase db) : IClassFixture<SeededCl
     [InlineData("Option '--email' is required", "create-admin")]
     [InlineData("Required command was not provided", new string[0])]
     [InlineData("Database:Provider 'Oracle' is not a known provider", "--provider", "Oracle", "counts")]
+    [InlineData("argument 3 contains a NUL character", "export", "--output", "out\0.json")]
     public async Task Bad_arguments_exit_2_naming_the_problem(string message, params string[] args)
     {
         var result = await db.RunAsync(args);
