@@ -46,12 +46,19 @@ public sealed class FaultTests(FaultTests.BigLiveApp live) : IClassFixture<Fault
         Assert.True(released < TimeSpan.FromSeconds(1), $"the export's read transaction was still open after {released.TotalMilliseconds:0} ms");
         await WaitForAsync(() => live.Logs.Events.Any(e => e.MessageTemplate.Text.StartsWith("Export cancelled", StringComparison.Ordinal)));
 
-        // The audit trail is being wired into the page on another branch: when it records this export, it must say cancelled.
-        await using (var db = live.OpenDatabase())
+        // The page logs the cancellation, then completes its audit row: wait for the row, then it must say cancelled.
+        ExportOutcome? outcome = null;
+        for (var wait = Stopwatch.StartNew(); wait.Elapsed < TimeSpan.FromSeconds(10); await Task.Delay(20, Cancel))
         {
-            var last = await db.ExportAudits.OrderByDescending(a => a.StartedAt).FirstOrDefaultAsync(Cancel);
-            Assert.True(last is null || last.Outcome == ExportOutcome.Cancelled, $"audit says {last?.Outcome}");
+            await using var db = live.OpenDatabase();
+            outcome = await db.ExportAudits.OrderByDescending(a => a.StartedAt).Select(a => (ExportOutcome?)a.Outcome).FirstOrDefaultAsync(Cancel);
+            if (outcome is not ExportOutcome.Started)
+            {
+                break;
+            }
         }
+
+        Assert.Equal(ExportOutcome.Cancelled, outcome);
 
         // Export:MaxConcurrent is 1 here, so this succeeding also proves the slot (and its connection) came back.
         using var next = await Clients.Live(live.Address).AdminAsync(Cancel);
