@@ -277,24 +277,30 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         Snapshot snapshot, Stream stream, DocumentMetadata metadata, List<TablePlan> plans, CancellationToken cancellationToken,
         ProgressReporter? progress = null)
     {
-        await using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-        await using (var entry = await zip.CreateEntry("metadata.json", CompressionLevel.Fastest).OpenAsync(cancellationToken))
-        await using (var writer = new Utf8JsonWriter(entry, _writerOptions))
+        // The zip writer closes entries with small synchronous writes; hold those for the next async one.
+        var target = new AsyncOnlyWriteStream(stream);
+        await using (var zip = new ZipArchive(target, ZipArchiveMode.Create, leaveOpen: true))
         {
-            writer.WriteStartObject();
-            MetadataWriter.Write(writer, metadata);
-            writer.WriteEndObject();
-            await writer.FlushAsync(cancellationToken);
+            await using (var entry = await zip.CreateEntry("metadata.json", CompressionLevel.Fastest).OpenAsync(cancellationToken))
+            await using (var writer = new Utf8JsonWriter(entry, _writerOptions))
+            {
+                writer.WriteStartObject();
+                MetadataWriter.Write(writer, metadata);
+                writer.WriteEndObject();
+                await writer.FlushAsync(cancellationToken);
+            }
+
+            foreach (var plan in plans)
+            {
+                progress?.BeginTable(plan.Table.Name);
+                await using var entry = await zip.CreateEntry($"tables/{plan.Table.Name}.jsonl", CompressionLevel.Fastest).OpenAsync(cancellationToken);
+                var output = JsonOutput.Lines(entry, _writerOptions, progress);
+                CheckCount(plan, metadata, await snapshot.RowsFor(plan).WriteRowsAsync(plan, output, cancellationToken));
+                await output.FlushAsync(cancellationToken);
+            }
         }
 
-        foreach (var plan in plans)
-        {
-            progress?.BeginTable(plan.Table.Name);
-            await using var entry = await zip.CreateEntry($"tables/{plan.Table.Name}.jsonl", CompressionLevel.Fastest).OpenAsync(cancellationToken);
-            var output = JsonOutput.Lines(entry, _writerOptions, progress);
-            CheckCount(plan, metadata, await snapshot.RowsFor(plan).WriteRowsAsync(plan, output, cancellationToken));
-            await output.FlushAsync(cancellationToken);
-        }
+        await target.FlushAsync(cancellationToken);
     }
 
     private static void CheckCount(TablePlan plan, DocumentMetadata metadata, long written)

@@ -91,19 +91,7 @@ public sealed class DemoExport : IAsyncLifetime
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         using var reader = command.ExecuteReader();
-        var rows = new List<string[]>();
-        while (reader.Read())
-        {
-            var row = new string[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)!;
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
+        return Runners.Rows(reader);
     }
 
     public long Scalar(string sql) => long.Parse(Query(sql).Single()[0], CultureInfo.InvariantCulture);

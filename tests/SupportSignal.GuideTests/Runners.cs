@@ -70,6 +70,24 @@ public static class Runners
         return new ShellResult(directory, output, errors);
     }
 
+    /// <summary>Every row a reader returns, each value as invariant text (NULL as empty), for SQLite and DuckDB alike.</summary>
+    public static List<string[]> Rows(System.Data.Common.DbDataReader reader)
+    {
+        var rows = new List<string[]>();
+        while (reader.Read())
+        {
+            var row = new string[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)!;
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
     /// <summary>Runs a DuckDB query with relative paths resolved in the export folder; every value as invariant text.</summary>
     public static List<string[]> DuckDb(DemoExport export, string sql) => DuckDb(export.ExportDirectory, sql);
 
@@ -87,19 +105,7 @@ public static class Runners
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         using var reader = command.ExecuteReader();
-        var rows = new List<string[]>();
-        while (reader.Read())
-        {
-            var row = new string[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture)!;
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
+        return Rows(reader);
     }
 
     public static void CopyDirectory(string from, string to)

@@ -58,8 +58,8 @@ internal static class MetadataWriter
         if (m.Deidentification is { } privacy)
         {
             w.WriteString("pseudonymKey", privacy.KeyConfigured ? "configured (stable across exports)" : "random for this export");
-            WriteColumns(w, "pseudonymizedColumns", privacy.Columns.Where(c => !Deidentifier.IsScrubbed(c)));
-            WriteColumns(w, "scrubbedColumns", privacy.Columns.Where(Deidentifier.IsScrubbed));
+            WriteColumns(w, "pseudonymizedColumns", "method", privacy.Columns.Where(c => !Deidentifier.IsScrubbed(c)).Select(c => (c.Table, c.Column, c.Method)));
+            WriteColumns(w, "scrubbedColumns", "method", privacy.Columns.Where(Deidentifier.IsScrubbed).Select(c => (c.Table, c.Column, c.Method)));
         }
 
         w.WriteStartArray("excludedTables");
@@ -72,17 +72,7 @@ internal static class MetadataWriter
         }
 
         w.WriteEndArray();
-        w.WriteStartArray("removedColumns");
-        foreach (var removed in selection.RemovedColumns)
-        {
-            w.WriteStartObject();
-            w.WriteString("table", removed.Table);
-            w.WriteString("column", removed.Column);
-            w.WriteString("reason", removed.Reason);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        WriteColumns(w, "removedColumns", "reason", selection.RemovedColumns.Select(c => (c.Table, c.Column, c.Reason)));
         w.WriteEndObject();
 
         if (selection.Request.IsSegmented)
@@ -175,15 +165,16 @@ internal static class MetadataWriter
         w.WriteEndObject();
     }
 
-    private static void WriteColumns(Utf8JsonWriter w, string name, IEnumerable<DeidentifiedColumn> columns)
+    // [{table, column, <what>: ...}]: the removed columns with their reason, the de-identified ones with their method.
+    private static void WriteColumns(Utf8JsonWriter w, string name, string what, IEnumerable<(string Table, string Column, string Value)> columns)
     {
         w.WriteStartArray(name);
-        foreach (var column in columns)
+        foreach (var (table, column, value) in columns)
         {
             w.WriteStartObject();
-            w.WriteString("table", column.Table);
-            w.WriteString("column", column.Column);
-            w.WriteString("method", column.Method);
+            w.WriteString("table", table);
+            w.WriteString("column", column);
+            w.WriteString(what, value);
             w.WriteEndObject();
         }
 

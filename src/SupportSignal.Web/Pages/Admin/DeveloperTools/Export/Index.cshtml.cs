@@ -135,9 +135,8 @@ public sealed partial class IndexModel(
         StartDownload(request.Format, request.FileName(NowUtc));
         try
         {
-            var body = new AsyncOnlyWriteStream(Response.Body);
-            var summary = await exports.ExportAsync(request, body, aborted);
-            await body.FlushAsync(aborted);
+            var summary = await exports.ExportAsync(request, Response.Body, aborted);
+            await Response.Body.FlushAsync(aborted);
             await audit.FinishAsync(auditId, ExportOutcome.Succeeded, summary);
         }
         catch (Exception) when (aborted.IsCancellationRequested)

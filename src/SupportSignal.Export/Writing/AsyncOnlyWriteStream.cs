@@ -1,13 +1,14 @@
-namespace SupportSignal.Web.Infrastructure;
+namespace SupportSignal.Export.Writing;
 
 /// <summary>
-/// Lets a writer that makes the odd synchronous write stream into Kestrel, which forbids them.
+/// Lets the zip writer, which makes the odd synchronous write, stream into a stream that forbids
+/// them (Kestrel's response body).
 /// System.IO.Compression's zip writer closes each entry with a small synchronous write even
 /// under <c>await using</c>; those bytes wait here and go out, in order, with the next
 /// asynchronous write or flush. Everything else passes straight through, so memory holds at
 /// most the few kilobytes of an entry's tail, never the file.
 /// </summary>
-public sealed class AsyncOnlyWriteStream(Stream inner) : Stream
+internal sealed class AsyncOnlyWriteStream(Stream inner) : Stream
 {
     private readonly MemoryStream _pending = new();
 
