@@ -130,7 +130,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             {
                 var before = json.BytesWritten + writer.BytesPending;
                 writer.WriteStartArray(plan.Table.Name);
-                var rows = await snapshot.RowsFor(plan).WriteRowsAsync(plan, output, cancellationToken);
+                var rows = await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken);
                 writer.WriteEndArray();
                 await writer.FlushAsync(cancellationToken);
                 var bytes = json.BytesWritten - before;
@@ -263,7 +263,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         {
             progress?.BeginTable(plan.Table.Name);
             writer.WriteStartArray(plan.Table.Name);
-            CheckCount(plan, metadata, await snapshot.RowsFor(plan).WriteRowsAsync(plan, output, cancellationToken));
+            CheckCount(plan, metadata, await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken));
             writer.WriteEndArray();
         }
 
@@ -295,7 +295,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
                 progress?.BeginTable(plan.Table.Name);
                 await using var entry = await zip.CreateEntry($"tables/{plan.Table.Name}.jsonl", CompressionLevel.Fastest).OpenAsync(cancellationToken);
                 var output = JsonOutput.Lines(entry, _writerOptions, progress);
-                CheckCount(plan, metadata, await snapshot.RowsFor(plan).WriteRowsAsync(plan, output, cancellationToken));
+                CheckCount(plan, metadata, await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken));
                 await output.FlushAsync(cancellationToken);
             }
         }
@@ -335,7 +335,6 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         private readonly DbTransaction _transaction;
 
         private readonly IRowSource _rows;
-        private readonly DataReaderRowSource _generic;
 
         private Snapshot(SupportSignalDbContext db, DbTransaction transaction, IRowSource rows)
         {
@@ -343,20 +342,18 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             _connection = transaction.Connection!;
             _transaction = transaction;
             _rows = rows;
-            _generic = new DataReaderRowSource(_connection, transaction);
         }
 
-        /// <summary>The fast path where it applies; values that are rewritten go through the data reader.</summary>
-        public IRowSource RowsFor(TablePlan plan) => plan.Transforms is null ? _rows : _generic;
+        /// <summary>The SQLite fast path where it applies (de-identified or not), else the data reader.</summary>
+        public IRowSource Rows => _rows;
 
-        public async Task<List<string?[]>> QueryAsync(string sql, CancellationToken cancellationToken)
+        public async Task QueryAsync(string sql, Action<string?[]> each, CancellationToken cancellationToken)
         {
             await using var command = _connection.CreateCommand();
             command.Transaction = _transaction;
             command.CommandText = sql;
             command.CommandTimeout = 0;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var rows = new List<string?[]>();
             while (await reader.ReadAsync(cancellationToken))
             {
                 var row = new string?[reader.FieldCount];
@@ -365,10 +362,8 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
                     row[i] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
                 }
 
-                rows.Add(row);
+                each(row);
             }
-
-            return rows;
         }
 
         public static async Task<Snapshot> OpenAsync(SupportSignalDbContext db, ExportEngineOptions options, CancellationToken cancellationToken)

@@ -1,14 +1,14 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 
 using SupportSignal.Data.Classification;
 using SupportSignal.Export.Catalog;
+using SupportSignal.Export.Writing;
 
 namespace SupportSignal.Export.Deidentification;
 
-/// <summary>Writes one column's value in place of the stored one; the reader is positioned on the row.</summary>
-internal delegate void ColumnTransform(Utf8JsonWriter writer, DbDataReader reader, int ordinal);
+/// <summary>Writes one column's value in place of the stored one; the row source is positioned on the row.</summary>
+internal delegate void ColumnTransform(Utf8JsonWriter writer, IExportRow row, int ordinal);
 
 /// <summary>How a de-identified export treats one column, for the metadata.</summary>
 public sealed record DeidentifiedColumn(string Table, string Column, string Method);
@@ -27,17 +27,15 @@ internal sealed class Deidentifier
     private readonly Pseudonyms _pseudonyms;
     private readonly TextScrubber _scrubber;
 
-    private readonly Dictionary<string, Dictionary<Guid, string?[]>> _namesByTable;
-    private readonly Dictionary<(string Table, Guid Id), NameContext?> _contexts = [];
-    private readonly ExportCatalog _catalog;
+    // Who each row of a naming table (participants, incidents, users) is about, by its key.
+    private readonly Dictionary<string, Dictionary<Guid, NameContext?>> _contexts;
 
     private Deidentifier(
-        ExportCatalog catalog, Pseudonyms pseudonyms, KnownPeople people, bool keyConfigured, Dictionary<string, Dictionary<Guid, string?[]>> namesByTable)
+        Pseudonyms pseudonyms, KnownPeople people, bool keyConfigured, Dictionary<string, Dictionary<Guid, NameContext?>> contexts)
     {
-        _catalog = catalog;
         _pseudonyms = pseudonyms;
         _scrubber = new TextScrubber(people);
-        _namesByTable = namesByTable;
+        _contexts = contexts;
         People = people;
         KeyConfigured = keyConfigured;
     }
@@ -48,8 +46,9 @@ internal sealed class Deidentifier
     public bool KeyConfigured { get; }
 
     /// <summary>Reads every name the database holds (all tables, exported or not) and registers each person.</summary>
+    /// <param name="query">Runs a SELECT inside the export's snapshot, handing over each row's values as text.</param>
     public static async Task<Deidentifier> CreateAsync(
-        ExportCatalog catalog, string? configuredKey, Func<string, CancellationToken, Task<List<string?[]>>> query,
+        ExportCatalog catalog, string? configuredKey, Func<string, Action<string?[]>, CancellationToken, Task> query,
         Func<string, string> delimit, CancellationToken cancellationToken)
     {
         var pseudonyms = new Pseudonyms(configuredKey is { Length: > 0 } ? Pseudonyms.KeyFrom(configuredKey) : Pseudonyms.RandomKey());
@@ -69,59 +68,53 @@ internal sealed class Deidentifier
         await EachAsync(PersonalKind.ParticipantGivenName, async (table, given) =>
         {
             var family = table.Columns.First(c => c.Personal == PersonalKind.ParticipantFamilyName);
-            foreach (var row in await query($"SELECT {delimit(given.Name)}, {delimit(family.Name)} FROM {delimit(table.Name)}", cancellationToken))
+            await query($"SELECT {delimit(given.Name)}, {delimit(family.Name)} FROM {delimit(table.Name)}", row =>
             {
                 var full = $"{row[0]} {row[1]}";
                 people.Add(full, pseudonyms.Participant(full), row[0], row[1]);
-            }
+            }, cancellationToken);
         });
-        await EachAsync(PersonalKind.ParticipantName, async (table, column) =>
+        await EachAsync(PersonalKind.ParticipantName, (table, column) =>
+            DistinctAsync(table, column, name => people.Add(name, pseudonyms.Participant(name))));
+        await EachAsync(PersonalKind.UserFullName, (table, column) =>
+            DistinctAsync(table, column, name => people.Add(name, pseudonyms.User(name))));
+        await EachAsync(PersonalKind.ContactDetails, (table, column) => DistinctAsync(table, column, details =>
         {
-            foreach (var name in await DistinctAsync(table, column))
+            if (ContactName(details) is { Length: > 0 } name)
             {
-                people.Add(name, pseudonyms.Participant(name));
+                people.Add(name, pseudonyms.Contact(name));
             }
-        });
-        await EachAsync(PersonalKind.UserFullName, async (table, column) =>
-        {
-            foreach (var name in await DistinctAsync(table, column))
-            {
-                people.Add(name, pseudonyms.User(name));
-            }
-        });
-        await EachAsync(PersonalKind.ContactDetails, async (table, column) =>
-        {
-            foreach (var details in await DistinctAsync(table, column))
-            {
-                if (ContactName(details) is { Length: > 0 } name)
-                {
-                    people.Add(name, pseudonyms.Contact(name));
-                }
-            }
-        });
-        // Who each row of a naming table is about, so prose hanging off it resolves shared given names to its own people.
-        var namesByTable = new Dictionary<string, Dictionary<Guid, string?[]>>();
+        }));
+
+        // Who each row of a naming table is about, so prose hanging off it resolves shared given
+        // names to its own people. One PersonNames per person, shared by all their rows.
+        var persons = new Dictionary<string, PersonNames>(StringComparer.Ordinal);
+        var contexts = new Dictionary<string, Dictionary<Guid, NameContext?>>(StringComparer.Ordinal);
         foreach (var table in catalog.Tables.Where(t => NameColumns(t).Count > 0 && t.PrimaryKey.Count == 1))
         {
             var columns = NameColumns(table);
             var sql = $"SELECT {delimit(table.PrimaryKey[0])}, {string.Join(", ", columns.Select(c => delimit(c.Name)))} FROM {delimit(table.Name)}";
-            var names = new Dictionary<Guid, string?[]>();
-            foreach (var row in await query(sql, cancellationToken))
+            var byKey = new Dictionary<Guid, NameContext?>();
+            await query(sql, row =>
             {
                 if (Guid.TryParse(row[0], out var id))
                 {
-                    names[id] = row[1..];
+                    byKey[id] = Context(columns, row.AsSpan(1), pseudonyms, persons);
                 }
-            }
-
-            namesByTable[table.Name] = names;
+            }, cancellationToken);
+            contexts[table.Name] = byKey;
         }
 
-        return new Deidentifier(catalog, pseudonyms, people, configuredKey is { Length: > 0 }, namesByTable);
+        return new Deidentifier(pseudonyms, people, configuredKey is { Length: > 0 }, contexts);
 
-        async Task<IEnumerable<string>> DistinctAsync(ExportTable table, ExportColumn column) =>
-            (await query($"SELECT DISTINCT {delimit(column.Name)} FROM {delimit(table.Name)}", cancellationToken))
-                .Select(r => r[0]).OfType<string>();
+        Task DistinctAsync(ExportTable table, ExportColumn column, Action<string> each) =>
+            query($"SELECT DISTINCT {delimit(column.Name)} FROM {delimit(table.Name)}", row =>
+            {
+                if (row[0] is { } value)
+                {
+                    each(value);
+                }
+            }, cancellationToken);
     }
 
     /// <summary>The transform of each exported column (null where the value is written as stored), or null when the table needs none.</summary>
@@ -137,77 +130,82 @@ internal sealed class Deidentifier
         table.Columns.Where(c => c.Personal is PersonalKind.ParticipantName or PersonalKind.ParticipantGivenName
             or PersonalKind.ParticipantFamilyName or PersonalKind.UserFullName).ToList();
 
-    // The people of a row: its own name columns, else those of the parent row it hangs off (an incident, a participant).
-    private Func<DbDataReader, NameContext?> ContextFor(ExportTable table, List<ExportColumn> columns)
+    // The people of a row: its own (a participant, an incident), else those of the row it hangs off
+    // (the incident a narrative, answer or log belongs to). Looked up once per row, however many
+    // of its columns are scrubbed.
+    private Func<IExportRow, NameContext?> ContextFor(ExportTable table, List<ExportColumn> columns)
     {
-        var own = NameColumns(table);
-        if (own.Count > 0)
-        {
-            var ordinals = own.Select(c => columns.IndexOf(c)).ToArray();
-            return reader => BuildContext(own, ordinals.Select(o => reader.IsDBNull(o) ? null : reader.GetString(o)).ToArray());
-        }
-
-        var link = table.ForeignKeys
-            .Where(fk => fk.Columns.Count == 1 && _namesByTable.ContainsKey(fk.PrincipalTable))
-            .OrderBy(fk => fk.PrincipalTable == "users")
-            .ThenBy(fk => fk.Columns[0], StringComparer.Ordinal)
-            .FirstOrDefault();
-        var ordinal = link is null ? -1 : columns.FindIndex(c => c.Name == link.Columns[0]);
-        if (link is null || ordinal < 0)
+        var (parent, key) = NameColumns(table).Count > 0 && table.PrimaryKey.Count == 1
+            ? (table.Name, table.PrimaryKey[0])
+            : table.ForeignKeys
+                .Where(fk => fk.Columns.Count == 1 && _contexts.ContainsKey(fk.PrincipalTable))
+                .OrderBy(fk => fk.PrincipalTable == "users")
+                .ThenBy(fk => fk.Columns[0], StringComparer.Ordinal)
+                .Select(fk => (fk.PrincipalTable, fk.Columns[0]))
+                .FirstOrDefault();
+        var ordinal = key is null ? -1 : columns.FindIndex(c => c.Name == key);
+        if (ordinal < 0 || !_contexts.TryGetValue(parent!, out var byKey))
         {
             return _ => null;
         }
 
-        var parent = link.PrincipalTable;
-        var parentColumns = NameColumns(_catalog.Find(parent)!);
-        return reader =>
+        var position = -1L;
+        NameContext? context = null;
+        return row =>
         {
-            if (reader.IsDBNull(ordinal))
+            if (row.Position != position)
             {
-                return null;
-            }
-
-            var id = reader.GetGuid(ordinal);
-            if (!_contexts.TryGetValue((parent, id), out var context))
-            {
-                context = _namesByTable[parent].TryGetValue(id, out var names) ? BuildContext(parentColumns, names) : null;
-                _contexts[(parent, id)] = context;
+                position = row.Position;
+                context = row.IsNull(ordinal) ? null : byKey.GetValueOrDefault(row.GetGuid(ordinal));
             }
 
             return context;
         };
     }
 
-    private NameContext BuildContext(List<ExportColumn> columns, string?[] values)
+    // A row's people from its name columns: given and family name make one participant; a
+    // participant_name or a user's name is one person each.
+    private static NameContext? Context(
+        List<ExportColumn> columns, ReadOnlySpan<string?> values, Pseudonyms pseudonyms, Dictionary<string, PersonNames> persons)
     {
-        var entries = new List<(string, string)>();
-        void Add(string full, string pseudonym, params string?[] parts)
+        var found = new List<PersonNames>(2);
+        PersonNames Person(string kind, string full, Func<string, string> pseudonym, params string?[] parts)
         {
-            entries.Add((full, pseudonym));
-            var words = full.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            foreach (var part in parts.Concat(words.Length > 1 ? [words[0], words[^1]] : []).OfType<string>())
+            var key = $"{kind}\0{full}";
+            if (!persons.TryGetValue(key, out var person))
             {
-                entries.Add((part, pseudonym));
+                var code = pseudonym(full);
+                var entries = new List<(string, string)> { (full, code) };
+                var words = full.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                foreach (var part in parts.Concat(words.Length > 1 ? [words[0], words[^1]] : []).OfType<string>())
+                {
+                    entries.Add((part, code));
+                }
+
+                persons[key] = person = new PersonNames([.. entries]);
             }
+
+            return person;
         }
 
         var given = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantGivenName);
         var family = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantFamilyName);
         if (given >= 0 && family >= 0)
         {
-            var full = $"{values[given]} {values[family]}";
-            Add(full, _pseudonyms.Participant(full), values[given], values[family]);
+            found.Add(Person("participant", $"{values[given]} {values[family]}", pseudonyms.Participant, values[given], values[family]));
         }
 
         for (var i = 0; i < columns.Count; i++)
         {
             if (values[i] is { } name && columns[i].Personal is PersonalKind.ParticipantName or PersonalKind.UserFullName)
             {
-                Add(name, columns[i].Personal == PersonalKind.ParticipantName ? _pseudonyms.Participant(name) : _pseudonyms.User(name));
+                found.Add(columns[i].Personal == PersonalKind.ParticipantName
+                    ? Person("participant", name, pseudonyms.Participant)
+                    : Person("user", name, pseudonyms.User));
             }
         }
 
-        return new NameContext([.. entries]);
+        return found.Count == 0 ? null : new NameContext([.. found]);
     }
 
     public static IEnumerable<DeidentifiedColumn> Describe(IEnumerable<ExportTable> tables) =>
@@ -237,13 +235,13 @@ internal sealed class Deidentifier
         _ => null,
     };
 
-    private ColumnTransform? TransformFor(ExportColumn column, List<ExportColumn> columns, Func<DbDataReader, NameContext?> context)
+    private ColumnTransform? TransformFor(ExportColumn column, List<ExportColumn> columns, Func<IExportRow, NameContext?> context)
     {
         if (column.Classification == DataClass.FreeText)
         {
             return column.Kind == ValueKind.Json
-                ? (w, r, i) => _scrubber.WriteScrubbedJson(w, r.GetString(i), context(r))
-                : (w, r, i) => w.WriteStringValue(_scrubber.Scrub(r.GetString(i), context(r)));
+                ? (w, r, i) => _scrubber.WriteScrubbedJson(w, r.GetUtf8(i), context(r))
+                : (w, r, i) => _scrubber.WriteScrubbed(w, r.GetUtf8(i), context(r));
         }
 
         if (column.Classification != DataClass.Personal)
@@ -261,7 +259,7 @@ internal sealed class Deidentifier
                 var given = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantGivenName);
                 return (w, r, i) =>
                 {
-                    var full = $"{(given >= 0 && !r.IsDBNull(given) ? r.GetString(given) : "")} {r.GetString(i)}";
+                    var full = $"{(given >= 0 && !r.IsNull(given) ? r.GetString(given) : "")} {r.GetString(i)}";
                     w.WriteStringValue(_pseudonyms.Participant(full)[ParticipantPrefix.Length..]);
                 };
             case PersonalKind.UserFullName:
@@ -275,9 +273,9 @@ internal sealed class Deidentifier
             case PersonalKind.Address:
                 return (w, _, _) => w.WriteStringValue(AddressPlaceholder);
             case PersonalKind.BirthDate:
-                return (w, r, i) => w.WriteStringValue(r.GetFieldValue<DateOnly>(i).Year.ToString(CultureInfo.InvariantCulture));
+                return (w, r, i) => w.WriteStringValue(r.GetDate(i).Year.ToString(CultureInfo.InvariantCulture));
             default:
-                return (w, r, i) => w.WriteStringValue(_scrubber.Scrub(r.GetString(i), context(r)));
+                return (w, r, i) => _scrubber.WriteScrubbed(w, r.GetUtf8(i), context(r));
         }
     }
 

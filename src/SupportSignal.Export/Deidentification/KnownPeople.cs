@@ -4,35 +4,51 @@ namespace SupportSignal.Export.Deidentification;
 /// Every person the database names (participants, account holders, reporters, emergency
 /// contacts) by full name and by each name on its own, mapped to that person's pseudonym, for
 /// finding them in free text. The first person registered under a name keeps it; a full name
-/// always wins over a single name because the longest match is tried first.
+/// always wins over a single name because the longest match is tried first. A name registered
+/// for several people is marked shared: there the row's own people decide (<see cref="NameContext"/>).
 /// </summary>
 internal sealed class KnownPeople
 {
     private const int MinimumNameLength = 2;
-    private readonly Dictionary<string, string> _names = new(StringComparer.OrdinalIgnoreCase);
-    private readonly HashSet<string> _firstWords = new(StringComparer.OrdinalIgnoreCase);
+    private const int FilterBits = 17;
+    private readonly Dictionary<string, KnownName> _names = new(NameComparer.Instance);
 
-    // A cheap first test for every word of every text: the (length, first letter, last letter)
-    // of each registered first word. Most words fail it and are never hashed.
-    private readonly System.Collections.BitArray _shapes = new(1 << 15);
+    // A cheap first test for every word of every text: one bit per hash of each registered
+    // name's first word (128 Kbit, so it stays in cache). Most words miss it and are never looked up.
+    private readonly ulong[] _firstWords = new ulong[(1 << FilterBits) / 64];
+
+    // The same test for a whole candidate ("Zoë Nguyễn", "Zoë"), before it is decoded and looked up.
+    private readonly ulong[] _wholeNames = new ulong[(1 << FilterBits) / 64];
 
     public int Count => _names.Count;
 
-    /// <summary>False when no registered name can start with this word; true means "look it up".</summary>
-    public bool MayStartName(ReadOnlySpan<char> word) => _shapes[Shape(word)];
+    /// <summary>False when no registered name starts with the word of this hash (<see cref="NameComparer.WordHash"/>); true means "look it up".</summary>
+    public bool MayStartName(uint wordHash) => Test(_firstWords, wordHash);
 
-    private static int Shape(ReadOnlySpan<char> word) =>
-        (Math.Min(word.Length, 31) << 10) | (Fold(word[0]) << 5) | Fold(word[^1]);
+    /// <summary>False when no registered name has this hash (<see cref="NameComparer.WordHash"/> of the whole name).</summary>
+    public bool MayBeName(uint nameHash) => Test(_wholeNames, nameHash);
 
-    // Case-folded to 5 bits: exact for ASCII letters, and consistent for everything else.
-    private static int Fold(char c) => (c < 128 ? c | 0x20 : char.ToLowerInvariant(c)) & 31;
+    private static bool Test(ulong[] filter, uint hash)
+    {
+        var bit = Bit(hash);
+        return (filter[bit >> 6] & (1UL << bit)) != 0;
+    }
+
+    private static void Set(ulong[] filter, uint hash)
+    {
+        var bit = Bit(hash);
+        filter[bit >> 6] |= 1UL << bit;
+    }
+
+    private static int Bit(uint hash) => (int)((hash * 0x9E3779B1) >> (32 - FilterBits));
 
     /// <summary>The most words any registered name has.</summary>
     public int MaxWords { get; private set; } = 1;
 
-    public Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Names => _names.GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <summary>The longest registered name, in characters.</summary>
+    public int MaxLength { get; private set; }
 
-    public HashSet<string>.AlternateLookup<ReadOnlySpan<char>> FirstWords => _firstWords.GetAlternateLookup<ReadOnlySpan<char>>();
+    public Dictionary<string, KnownName>.AlternateLookup<ReadOnlySpan<char>> Names => _names.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Registers a person's full name and its parts (given name, family name) under one pseudonym.</summary>
     public void Add(string fullName, string pseudonym, params string?[] parts)
@@ -65,12 +81,24 @@ internal sealed class KnownPeople
             return;
         }
 
-        if (_names.TryAdd(normalized, pseudonym))
+        if (_names.TryGetValue(normalized, out var known))
         {
+            if (known.Pseudonym != pseudonym)
+            {
+                _names[normalized] = known with { Shared = true };
+            }
+        }
+        else
+        {
+            _names.Add(normalized, new KnownName(pseudonym, Shared: false));
             var words = normalized.Split(' ');
-            _firstWords.Add(words[0]);
-            _shapes[Shape(words[0])] = true;
+            Set(_firstWords, NameComparer.WordHash(words[0]));
+            Set(_wholeNames, NameComparer.WordHash(normalized));
             MaxWords = Math.Max(MaxWords, words.Length);
+            MaxLength = Math.Max(MaxLength, normalized.Length);
         }
     }
 }
+
+/// <summary>A registered name: the pseudonym of the first person with it, and whether others share it.</summary>
+internal readonly record struct KnownName(string Pseudonym, bool Shared);

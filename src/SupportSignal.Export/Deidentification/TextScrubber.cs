@@ -1,25 +1,19 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace SupportSignal.Export.Deidentification;
 
-/// <summary>
-/// Removes people from prose: every known person's name (full, given or family; whole words,
-/// any case) becomes that person's pseudonym, and e-mail addresses, phone numbers and NDIS
-/// numbers become placeholders. JSON text is scrubbed inside its string values and stays JSON.
-/// </summary>
-/// <summary>
-/// The people a row is about (its participant, its reporter): where a given name is shared by
-/// several people, the row's own person is meant, so the row's names are looked up first.
-/// </summary>
-internal sealed class NameContext((string Name, string Pseudonym)[] entries)
+/// <summary>One person's names as prose may write them (full, given, family), under one pseudonym.</summary>
+internal sealed class PersonNames((string Name, string Pseudonym)[] entries)
 {
     public string? Find(ReadOnlySpan<char> name)
     {
         foreach (var (entry, pseudonym) in entries)
         {
-            if (name.Equals(entry, StringComparison.OrdinalIgnoreCase))
+            if (NameComparer.Same(name, entry))
             {
                 return pseudonym;
             }
@@ -29,259 +23,427 @@ internal sealed class NameContext((string Name, string Pseudonym)[] entries)
     }
 }
 
+/// <summary>
+/// The people a row is about (its participant, its reporter): where a given name is shared by
+/// several people, the row's own person is meant, so the row's names are looked up first.
+/// </summary>
+internal sealed class NameContext(PersonNames[] people)
+{
+    public string? Find(ReadOnlySpan<char> name)
+    {
+        foreach (var person in people)
+        {
+            if (person.Find(name) is { } pseudonym)
+            {
+                return pseudonym;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>
+/// Removes people from prose: every known person's name (full, given or family; whole words,
+/// any case) becomes that person's pseudonym, and e-mail addresses, phone numbers and NDIS
+/// numbers become placeholders. JSON text is scrubbed inside its strings and stays JSON.
+/// Works on UTF-8 as the database hands it over: a value with nothing to remove is written as
+/// it came, and nothing is allocated per value. One instance serves one export on one thread.
+/// </summary>
 internal sealed partial class TextScrubber(KnownPeople people)
 {
     public const string EmailPlaceholder = "[email]";
     public const string PhonePlaceholder = "[phone]";
     public const string NdisPlaceholder = "[ndis number]";
 
-    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _names = people.Names;
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _firstWords = people.FirstWords;
-    private readonly int _maxWords = people.MaxWords;
+    private const byte Other = 0;
+    private const byte Letter = 1;
+    private const byte Joiner = 2;
+    private const byte NonAscii = 3;
+
+    // What each byte is to the word scanner: ASCII letters, the apostrophe and hyphen that may
+    // join a name's parts, and the bytes of non-ASCII characters (decoded where they occur).
+    private static readonly byte[] ByteKinds = CreateByteKinds();
+
+    private readonly Dictionary<string, KnownName>.AlternateLookup<ReadOnlySpan<char>> _names = people.Names;
+    private readonly int _maxWords = Math.Clamp(people.MaxWords, 1, 16);
+    private readonly int _maxBytes = people.MaxLength * 3;
     private readonly KnownPeople _people = people;
 
-    // Reused for every name found; one export scrubs on one thread.
-    private readonly List<int> _candidates = new(8);
-    private readonly List<int> _wordStarts = new(4);
+    // Reused for every value.
+    private readonly ArrayBufferWriter<byte> _named = new(4096);
+    private readonly ArrayBufferWriter<byte> _scrubbed = new(4096);
+    private readonly ArrayBufferWriter<byte> _json = new(4096);
+    private char[] _chars = new char[256];
 
-    public string Scrub(string text, NameContext? context = null)
+    /// <summary>The scrubbed text: <paramref name="utf8"/> itself when nothing was found, else a buffer valid until the next call.</summary>
+    public ReadOnlySpan<byte> Scrub(ReadOnlySpan<byte> utf8, NameContext? context = null)
     {
-        var named = ReplaceNames(text, context);
-        return HasDigitOrAt(named) ? ReplaceContactDetails(named) : named;
+        // Contact details first, so a name inside an e-mail address goes with the address.
+        var text = utf8;
+        if (MayHoldContactDetails(utf8))
+        {
+            var value = Encoding.UTF8.GetString(utf8);
+            var replaced = ReplaceContactDetails(value);
+            if (!ReferenceEquals(replaced, value))
+            {
+                _scrubbed.ResetWrittenCount();
+                _scrubbed.Advance(Encoding.UTF8.GetBytes(replaced, _scrubbed.GetSpan(Encoding.UTF8.GetMaxByteCount(replaced.Length))));
+                text = _scrubbed.WrittenSpan;
+            }
+        }
+
+        _named.ResetWrittenCount();
+        return ReplaceNames(text, context, _named) ? _named.WrittenSpan : text;
     }
 
-    /// <summary>Writes the scrubbed value: embedded JSON when the text is one JSON value, else a scrubbed string.</summary>
-    public void WriteScrubbedJson(Utf8JsonWriter writer, string text, NameContext? context = null)
+    public string Scrub(string text, NameContext? context = null) => Encoding.UTF8.GetString(Scrub(Encoding.UTF8.GetBytes(text), context));
+
+    /// <summary>Writes the value as a scrubbed JSON string.</summary>
+    public void WriteScrubbed(Utf8JsonWriter writer, ReadOnlySpan<byte> utf8, NameContext? context = null) =>
+        Writing.JsonValues.WriteText(writer, Scrub(utf8, context));
+
+    /// <summary>
+    /// Writes a JSON text column: embedded JSON, with every string value scrubbed, when the text is
+    /// one JSON value; else a scrubbed JSON string, as a normal export would. Property names stay
+    /// as they are: they are the structure ("max_questions" is not about Max).
+    /// </summary>
+    public void WriteScrubbedJson(Utf8JsonWriter writer, ReadOnlySpan<byte> utf8, NameContext? context = null)
     {
-        JsonDocument document;
-        try
+        if (utf8.IsEmpty || !TryScrubJson(utf8, context, out var changed))
         {
-            document = JsonDocument.Parse(text);
-        }
-        catch (JsonException)
-        {
-            writer.WriteStringValue(Scrub(text, context));
+            WriteScrubbed(writer, utf8, context);
             return;
         }
 
-        using (document)
-        {
-            WriteElement(writer, document.RootElement, context);
-        }
+        writer.WriteRawValue(changed ? _json.WrittenSpan : utf8, skipInputValidation: true);
     }
 
-    private void WriteElement(Utf8JsonWriter writer, JsonElement element, NameContext? context)
+    // Copies the JSON into _json with each changed string value replaced; false when it is not exactly one JSON value.
+    private bool TryScrubJson(ReadOnlySpan<byte> utf8, NameContext? context, out bool changed)
     {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                writer.WriteStartObject();
-                foreach (var property in element.EnumerateObject())
-                {
-                    writer.WritePropertyName(property.Name);
-                    WriteElement(writer, property.Value, context);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case JsonValueKind.Array:
-                writer.WriteStartArray();
-                foreach (var item in element.EnumerateArray())
-                {
-                    WriteElement(writer, item, context);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case JsonValueKind.String:
-                writer.WriteStringValue(Scrub(element.GetString()!, context));
-                break;
-            default:
-                element.WriteTo(writer);
-                break;
-        }
-    }
-
-    private string ReplaceNames(string text, NameContext? context)
-    {
-        StringBuilder? result = null;
+        _json.ResetWrittenCount();
+        changed = false;
         var copied = 0;
-        var i = 0;
-        while (i < text.Length)
+        try
         {
-            if (!IsNameChar(text[i]))
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 256 });
+            // The reader throws on anything after the first value, so reading to the end proves there is one.
+            while (reader.Read())
             {
-                // Jump (vectorized) to the next ASCII letter or non-ASCII character.
-                var skip = text.AsSpan(i + 1).IndexOfAnyExcept(AsciiNonLetters);
-                i = skip < 0 ? text.Length : i + 1 + skip;
-                continue;
-            }
-
-            var end = WordEnd(text, i);
-            if (!StartsAName(text, i, end))
-            {
-                i = end;
-                continue;
-            }
-
-            // Longest name first ("Zoë Nguyễn" before "Zoë"); each word may also end early at an
-            // apostrophe or hyphen ("Zoë's", "Nguyễn-led").
-            var candidates = _candidates;
-            var wordStarts = _wordStarts;
-            candidates.Clear();
-            wordStarts.Clear();
-            wordStarts.Add(i);
-            var next = end;
-            while (wordStarts.Count < _maxWords && next + 1 < text.Length && text[next] == ' ' && IsNameChar(text[next + 1]))
-            {
-                wordStarts.Add(next + 1);
-                next = WordEnd(text, next + 1);
-            }
-
-            for (var k = wordStarts.Count - 1; k >= 0; k--)
-            {
-                var wordEnd = k == wordStarts.Count - 1 ? next : wordStarts[k + 1] - 1;
-                AddCuts(text, wordStarts[k], wordEnd, candidates);
-            }
-
-            var matched = false;
-            foreach (var candidate in candidates)
-            {
-                var span = text.AsSpan(i, candidate - i);
-                if (context?.Find(span) is { } pseudonym || _names.TryGetValue(span, out pseudonym))
+                if (reader.TokenType != JsonTokenType.String)
                 {
-                    result ??= new StringBuilder(text.Length + 32);
-                    result.Append(text, copied, i - copied).Append(pseudonym);
-                    copied = i = candidate;
-                    matched = true;
-                    break;
+                    continue;
                 }
-            }
 
-            if (!matched)
-            {
-                i = end;
+                var start = checked((int)reader.TokenStartIndex + 1);
+                var raw = reader.ValueSpan;
+                ReadOnlySpan<byte> scrubbed;
+                if (!reader.ValueIsEscaped)
+                {
+                    scrubbed = Scrub(raw, context);
+                    if (scrubbed == raw)
+                    {
+                        continue;
+                    }
+                }
+                else
+                {
+                    var unescaped = ArrayPool<byte>.Shared.Rent(raw.Length);
+                    try
+                    {
+                        var value = unescaped.AsSpan(0, reader.CopyString(unescaped));
+                        var result = Scrub(value, context);
+                        if (result == value)
+                        {
+                            continue;
+                        }
+
+                        scrubbed = JsonEncodedText.Encode(result, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes;
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(unescaped);
+                    }
+                }
+
+                _json.Write(utf8[copied..start]);
+                _json.Write(scrubbed);
+                copied = start + raw.Length;
+                changed = true;
             }
         }
-
-        return result is null ? text : result.Append(text, copied, text.Length - copied).ToString();
-    }
-
-    // Runs for every word of every free-text value, so it allocates nothing.
-    private bool StartsAName(string text, int start, int end)
-    {
-        var word = text.AsSpan(start, end - start);
-        if (_people.MayStartName(word) && _firstWords.Contains(word))
-        {
-            return true;
-        }
-
-        if (!word.ContainsAny(NameJoiners))
+        catch (JsonException)
         {
             return false;
         }
 
-        for (var j = end - 1; j > start; j--)
+        if (changed)
         {
-            if (text[j] is '\'' or '’' or '-' && _people.MayStartName(text.AsSpan(start, j - start)) && _firstWords.Contains(text.AsSpan(start, j - start)))
-            {
-                return true;
-            }
+            _json.Write(utf8[copied..]);
         }
 
-        return false;
+        return true;
     }
 
-    // The word's end, then each earlier point where it could end: before an apostrophe or hyphen.
-    private static void AddCuts(string text, int start, int end, List<int> cuts)
+    // Writes the text with every known name replaced into output; false (output untouched) when none occurs.
+    private bool ReplaceNames(ReadOnlySpan<byte> text, NameContext? context, ArrayBufferWriter<byte> output)
     {
-        cuts.Add(end);
-        for (var j = end - 1; j > start; j--)
+        // Where a name starting at the current word could end, and the hash of its text up to there.
+        var candidates = new Candidates(stackalloc int[MaxCandidates], stackalloc uint[MaxCandidates]);
+        var kinds = ByteKinds;
+        var copied = 0;
+        var i = 0;
+        while (i < text.Length)
         {
-            if (text[j] is '\'' or '’' or '-')
+            var kind = kinds[text[i]];
+            if (kind is Other or Joiner)
             {
-                cuts.Add(j);
+                i++;
+                continue;
+            }
+
+            if (kind == NonAscii && !StartsNameRune(text, i, out var skip))
+            {
+                i += skip;
+                continue;
+            }
+
+            // One pass over the word; a name can only start here if its hash (or the hash of a part
+            // ending at an apostrophe or hyphen) is a registered first word's.
+            var start = i;
+            var hash = NameComparer.StartHash;
+            candidates.Clear();
+            i = ScanWord(text, start, ref hash, ref candidates);
+            candidates.Add(i, hash);
+            if (candidates.MayStartName(_people) && Match(text, start, i, hash, ref candidates, context) is ({ } pseudonym, var end))
+            {
+                output.Write(text[copied..start]);
+                var written = Encoding.UTF8.GetBytes(pseudonym, output.GetSpan(Encoding.UTF8.GetMaxByteCount(pseudonym.Length)));
+                output.Advance(written);
+                copied = i = end;
             }
         }
+
+        if (copied == 0)
+        {
+            return false;
+        }
+
+        output.Write(text[copied..]);
+        return true;
+    }
+
+    // The longest known name starting at a word already scanned into the candidates: the following
+    // words join it, up to the most words a name has, and each word may also end early at an
+    // apostrophe or hyphen ("Zoë's", "Nguyễn-led"). Only candidates whose hash a name has are looked up.
+    private (string? Pseudonym, int End) Match(ReadOnlySpan<byte> text, int start, int wordEnd, uint hash, ref Candidates candidates, NameContext? context)
+    {
+        var i = wordEnd;
+        for (var words = 1; words < _maxWords && i + 1 < text.Length && text[i] == ' ' && IsNameStart(text, i + 1); words++)
+        {
+            hash = NameComparer.Mix(hash, ' ');
+            i = ScanWord(text, i + 1, ref hash, ref candidates);
+            candidates.Add(i, hash);
+        }
+
+        for (var k = candidates.Count - 1; k >= 0; k--)
+        {
+            var (end, candidateHash) = candidates[k];
+            if (_people.MayBeName(candidateHash) && Lookup(text[start..end], context) is { } found)
+            {
+                return (found, end);
+            }
+        }
+
+        return (null, wordEnd);
+    }
+
+    // Scans one word from i, mixing its characters into the hash; each point where it could end early
+    // (before an apostrophe or hyphen that a letter follows) becomes a candidate. Returns its end.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static int ScanWord(ReadOnlySpan<byte> text, int i, ref uint hash, ref Candidates candidates)
+    {
+        while (i < text.Length)
+        {
+            var b = text[i];
+            var kind = ByteKinds[b];
+            if (kind == Letter)
+            {
+                hash = NameComparer.Mix(hash, b & 0xDF);
+                i++;
+                continue;
+            }
+
+            var length = 1;
+            var joiner = kind == Joiner;
+            if (kind == NonAscii && Rune.DecodeFromUtf8(text[i..], out var rune, out length) == OperationStatus.Done)
+            {
+                if (NameComparer.IsNameRune(rune))
+                {
+                    hash = NameComparer.Mix(hash, NameComparer.Fold(rune.Value));
+                    i += length;
+                    continue;
+                }
+
+                joiner = rune.Value == '’';
+            }
+
+            if (!joiner || !IsNameStart(text, i + length))
+            {
+                break;
+            }
+
+            candidates.Add(i, hash);
+            hash = NameComparer.Mix(hash, length == 1 ? b : '’');
+            i += length;
+        }
+
+        return i;
+    }
+
+    private const int MaxCandidates = 32;
+
+    /// <summary>Where a name could end, in text order, with the hash of the text up to each end.</summary>
+    private ref struct Candidates(Span<int> ends, Span<uint> hashes)
+    {
+        private readonly Span<int> _ends = ends;
+        private readonly Span<uint> _hashes = hashes;
+
+        public int Count { get; private set; }
+
+        public readonly (int End, uint Hash) this[int k] => (_ends[k], _hashes[k]);
+
+        public void Clear() => Count = 0;
+
+        // Past the most any name could need, later ends are not kept.
+        public void Add(int end, uint hash)
+        {
+            if (Count < _ends.Length)
+            {
+                _ends[Count] = end;
+                _hashes[Count] = hash;
+                Count++;
+            }
+        }
+
+        public readonly bool MayStartName(KnownPeople people)
+        {
+            for (var k = 0; k < Count; k++)
+            {
+                if (people.MayStartName(_hashes[k]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private string? Lookup(ReadOnlySpan<byte> candidate, NameContext? context)
+    {
+        if (candidate.Length > _maxBytes)
+        {
+            return null;
+        }
+
+        if (_chars.Length < candidate.Length)
+        {
+            _chars = new char[candidate.Length * 2];
+        }
+
+        var name = _chars.AsSpan(0, Encoding.UTF8.GetChars(candidate, _chars));
+        if (!_names.TryGetValue(name, out var known))
+        {
+            return null;
+        }
+
+        // Only a name several people share needs the row's own people to say whom it means.
+        return known.Shared && context?.Find(name) is { } own ? own : known.Pseudonym;
+    }
+
+    private static bool IsNameStart(ReadOnlySpan<byte> text, int i) =>
+        i < text.Length && ByteKinds[text[i]] switch
+        {
+            Letter => true,
+            NonAscii => StartsNameRune(text, i, out _),
+            _ => false,
+        };
+
+    // A non-ASCII character that is a letter or accent; else how many bytes to step over.
+    private static bool StartsNameRune(ReadOnlySpan<byte> text, int i, out int length)
+    {
+        var status = Rune.DecodeFromUtf8(text[i..], out var rune, out length);
+        length = Math.Max(length, 1);
+        return status == OperationStatus.Done && NameComparer.IsNameRune(rune);
+    }
+
+    private static byte[] CreateByteKinds()
+    {
+        var kinds = new byte[256];
+        for (var b = 0; b < 256; b++)
+        {
+            kinds[b] = b switch
+            {
+                >= 'A' and <= 'Z' or >= 'a' and <= 'z' => Letter,
+                '\'' or '-' => Joiner,
+                >= 128 => NonAscii,
+                _ => Other,
+            };
+        }
+
+        return kinds;
     }
 
     private static string ReplaceContactDetails(string text)
     {
-        text = EmailPattern().Replace(text, EmailPlaceholder);
-        text = NdisPattern().Replace(text, NdisPlaceholder);
-        return PhonePattern().Replace(text, PhonePlaceholder);
+        var result = EmailPattern().Replace(text, EmailPlaceholder);
+        result = NdisPattern().Replace(result, NdisPlaceholder);
+        return PhonePattern().Replace(result, PhonePlaceholder);
     }
 
-    // The patterns need an '@' or at least nine digits; most prose has neither, so skip the regexes.
-    private static bool HasDigitOrAt(string text)
+    // Every pattern needs an '@' or a run of at least nine digits, at most one space or hyphen
+    // apart. Most prose has neither, so the regexes (which need a .NET string) rarely run.
+    private static bool MayHoldContactDetails(ReadOnlySpan<byte> text)
     {
-        var span = text.AsSpan();
-        if (span.Contains('@'))
+        if (text.Contains((byte)'@'))
         {
             return true;
         }
 
-        var digits = 0;
-        for (var at = span.IndexOfAny(Digits); at >= 0; at = span.IndexOfAny(Digits))
+        var at = text.IndexOfAnyInRange((byte)'0', (byte)'9');
+        while (at >= 0)
         {
-            if (++digits >= 9)
+            var digits = 0;
+            var i = at;
+            while (i < text.Length)
+            {
+                if (char.IsAsciiDigit((char)text[i]))
+                {
+                    digits++;
+                    i++;
+                }
+                else if (text[i] is (byte)' ' or (byte)'-' && i + 1 < text.Length && char.IsAsciiDigit((char)text[i + 1]))
+                {
+                    i++;
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            if (digits >= 9)
             {
                 return true;
             }
 
-            span = span[(at + 1)..];
+            var next = text[i..].IndexOfAnyInRange((byte)'0', (byte)'9');
+            at = next < 0 ? -1 : i + next;
         }
 
         return false;
-    }
-
-    private static readonly System.Buffers.SearchValues<char> Digits = System.Buffers.SearchValues.Create("0123456789");
-
-    // Letters, marks (for names written with combining accents), and apostrophes or hyphens inside a name.
-    private static bool IsNameChar(char c) =>
-        c < 128 ? (uint)((c | 0x20) - 'a') <= 'z' - 'a' : char.IsLetter(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark;
-
-    private static readonly System.Buffers.SearchValues<char> AsciiLetters =
-        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
-
-    private static readonly System.Buffers.SearchValues<char> AsciiNonLetters =
-        System.Buffers.SearchValues.Create(Enumerable.Range(0, 128).Select(c => (char)c).Where(c => !char.IsAsciiLetter(c)).ToArray());
-
-    private static readonly System.Buffers.SearchValues<char> NameJoiners = System.Buffers.SearchValues.Create("'’-");
-
-    private static int WordEnd(string text, int start)
-    {
-        var i = start;
-        while (i < text.Length)
-        {
-            // Runs of ASCII letters are skipped vectorized; other characters are looked at one by one.
-            var run = text.AsSpan(i).IndexOfAnyExcept(AsciiLetters);
-            if (run < 0)
-            {
-                return text.Length;
-            }
-
-            i += run;
-            if (i >= text.Length)
-            {
-                break;
-            }
-
-            if (IsNameChar(text[i]))
-            {
-                i++;
-            }
-            else if (text[i] is '\'' or '’' or '-' && i + 1 < text.Length && IsNameChar(text[i + 1]))
-            {
-                i += 2;
-            }
-            else
-            {
-                break;
-            }
-        }
-
-        return i;
     }
 
     [GeneratedRegex(@"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")]

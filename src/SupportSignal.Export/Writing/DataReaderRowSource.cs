@@ -10,6 +10,8 @@ namespace SupportSignal.Export.Writing;
 /// <summary>The generic path: a plain <see cref="DbDataReader"/>, for every provider.</summary>
 internal sealed class DataReaderRowSource(DbConnection connection, DbTransaction transaction) : IRowSource
 {
+    private readonly Row _row = new();
+
     public async Task<long> WriteRowsAsync(TablePlan plan, JsonOutput output, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
@@ -22,7 +24,8 @@ internal sealed class DataReaderRowSource(DbConnection connection, DbTransaction
         long rows = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
-            WriteRow(reader, plan, output.Writer);
+            _row.MoveTo(reader);
+            WriteRow(reader, plan, output.Writer, _row);
             output.EndRow();
             rows++;
             if (output.ShouldFlush)
@@ -34,7 +37,7 @@ internal sealed class DataReaderRowSource(DbConnection connection, DbTransaction
         return rows;
     }
 
-    private static void WriteRow(DbDataReader reader, TablePlan plan, Utf8JsonWriter writer)
+    private static void WriteRow(DbDataReader reader, TablePlan plan, Utf8JsonWriter writer, Row row)
     {
         writer.WriteStartObject();
         var kinds = plan.Kinds;
@@ -50,7 +53,7 @@ internal sealed class DataReaderRowSource(DbConnection connection, DbTransaction
 
             if (transforms?[i] is { } transform)
             {
-                transform(writer, reader, i);
+                transform(writer, row, i);
                 continue;
             }
 
@@ -96,5 +99,42 @@ internal sealed class DataReaderRowSource(DbConnection connection, DbTransaction
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>The reader's current row; text is encoded to UTF-8 in one reused buffer.</summary>
+    private sealed class Row : IExportRow
+    {
+        private DbDataReader? _reader;
+        private byte[] _utf8 = new byte[1024];
+
+        public long Position { get; private set; } = -1;
+
+        public void MoveTo(DbDataReader reader)
+        {
+            _reader = reader;
+            Position++;
+        }
+
+        private DbDataReader Reader => _reader ?? throw new InvalidOperationException("No row.");
+
+        public bool IsNull(int ordinal) => Reader.IsDBNull(ordinal);
+
+        public string GetString(int ordinal) => Reader.GetString(ordinal);
+
+        public ReadOnlySpan<byte> GetUtf8(int ordinal)
+        {
+            var text = Reader.GetString(ordinal);
+            var needed = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length);
+            if (_utf8.Length < needed)
+            {
+                _utf8 = new byte[Math.Max(needed, _utf8.Length * 2)];
+            }
+
+            return _utf8.AsSpan(0, System.Text.Encoding.UTF8.GetBytes(text, _utf8));
+        }
+
+        public Guid GetGuid(int ordinal) => Reader.GetGuid(ordinal);
+
+        public DateOnly GetDate(int ordinal) => Reader.GetFieldValue<DateOnly>(ordinal);
     }
 }

@@ -1,3 +1,6 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 using Microsoft.Data.Sqlite;
@@ -11,10 +14,13 @@ namespace SupportSignal.Export.Writing;
 /// <summary>
 /// The SQLite fast path: steps the statement itself and hands SQLite's own UTF-8 bytes to the
 /// writer, so no value becomes a .NET string. Runs on the export's connection and transaction,
-/// so it reads the same snapshot. Output is byte-identical to <see cref="DataReaderRowSource"/>.
+/// so it reads the same snapshot. Output is byte-identical to <see cref="DataReaderRowSource"/>,
+/// de-identified or not: rewritten columns read the statement through <see cref="IExportRow"/>.
 /// </summary>
 internal sealed class SqliteRowSource(SqliteConnection connection) : IRowSource
 {
+    private readonly Row _row = new();
+
     public async Task<long> WriteRowsAsync(TablePlan plan, JsonOutput output, CancellationToken cancellationToken)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
@@ -38,7 +44,8 @@ internal sealed class SqliteRowSource(SqliteConnection connection) : IRowSource
                     Check(rc, db);
                 }
 
-                WriteRow(statement, plan, output.Writer);
+                _row.MoveTo(statement);
+                WriteRow(statement, plan, output.Writer, _row);
                 output.EndRow();
                 rows++;
                 if (output.ShouldFlush)
@@ -51,10 +58,11 @@ internal sealed class SqliteRowSource(SqliteConnection connection) : IRowSource
         }
     }
 
-    private static void WriteRow(sqlite3_stmt statement, TablePlan plan, Utf8JsonWriter writer)
+    private static void WriteRow(sqlite3_stmt statement, TablePlan plan, Utf8JsonWriter writer, Row row)
     {
         writer.WriteStartObject();
         var kinds = plan.Kinds;
+        var transforms = plan.Transforms;
         for (var i = 0; i < kinds.Length; i++)
         {
             writer.WritePropertyName(plan.Names[i]);
@@ -62,6 +70,12 @@ internal sealed class SqliteRowSource(SqliteConnection connection) : IRowSource
             if (type == raw.SQLITE_NULL)
             {
                 writer.WriteNullValue();
+                continue;
+            }
+
+            if (transforms?[i] is { } transform)
+            {
+                transform(writer, row, i);
                 continue;
             }
 
@@ -108,6 +122,43 @@ internal sealed class SqliteRowSource(SqliteConnection connection) : IRowSource
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>The statement's current row, read as the generic reader would read it.</summary>
+    private sealed class Row : IExportRow
+    {
+        private sqlite3_stmt? _statement;
+
+        public long Position { get; private set; } = -1;
+
+        public void MoveTo(sqlite3_stmt statement)
+        {
+            _statement = statement;
+            Position++;
+        }
+
+        private sqlite3_stmt Statement => _statement ?? throw new InvalidOperationException("No row.");
+
+        public bool IsNull(int ordinal) => raw.sqlite3_column_type(Statement, ordinal) == raw.SQLITE_NULL;
+
+        public ReadOnlySpan<byte> GetUtf8(int ordinal) => raw.sqlite3_column_blob(Statement, ordinal);
+
+        public string GetString(int ordinal) => Encoding.UTF8.GetString(GetUtf8(ordinal));
+
+        public Guid GetGuid(int ordinal)
+        {
+            var bytes = GetUtf8(ordinal);
+            if (raw.sqlite3_column_type(Statement, ordinal) != raw.SQLITE_TEXT)
+            {
+                return new Guid(bytes);
+            }
+
+            return Utf8Parser.TryParse(bytes, out Guid value, out var consumed) && consumed == bytes.Length
+                ? value
+                : Guid.Parse(Encoding.UTF8.GetString(bytes));
+        }
+
+        public DateOnly GetDate(int ordinal) => DateOnly.Parse(GetString(ordinal), CultureInfo.InvariantCulture);
     }
 
     private static void Check(int rc, sqlite3 db)
