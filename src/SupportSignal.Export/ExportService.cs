@@ -347,7 +347,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         /// <summary>The SQLite fast path where it applies (de-identified or not), else the data reader.</summary>
         public IRowSource Rows => _rows;
 
-        public async Task QueryAsync(string sql, Action<string?[]> each, CancellationToken cancellationToken)
+        public async Task QueryAsync(string sql, Action<DbDataReader> each, CancellationToken cancellationToken)
         {
             await using var command = _connection.CreateCommand();
             command.Transaction = _transaction;
@@ -356,13 +356,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var row = new string?[reader.FieldCount];
-                for (var i = 0; i < row.Length; i++)
-                {
-                    row[i] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
-                }
-
-                each(row);
+                each(reader);
             }
         }
 

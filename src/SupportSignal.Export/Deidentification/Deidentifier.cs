@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 
@@ -46,9 +47,9 @@ internal sealed class Deidentifier
     public bool KeyConfigured { get; }
 
     /// <summary>Reads every name the database holds (all tables, exported or not) and registers each person.</summary>
-    /// <param name="query">Runs a SELECT inside the export's snapshot, handing over each row's values as text.</param>
+    /// <param name="query">Runs a SELECT inside the export's snapshot, handing over the reader on each row.</param>
     public static async Task<Deidentifier> CreateAsync(
-        ExportCatalog catalog, string? configuredKey, Func<string, Action<string?[]>, CancellationToken, Task> query,
+        ExportCatalog catalog, string? configuredKey, Func<string, Action<DbDataReader>, CancellationToken, Task> query,
         Func<string, string> delimit, CancellationToken cancellationToken)
     {
         var pseudonyms = new Pseudonyms(configuredKey is { Length: > 0 } ? Pseudonyms.KeyFrom(configuredKey) : Pseudonyms.RandomKey());
@@ -70,8 +71,9 @@ internal sealed class Deidentifier
             var family = table.Columns.First(c => c.Personal == PersonalKind.ParticipantFamilyName);
             await query($"SELECT {delimit(given.Name)}, {delimit(family.Name)} FROM {delimit(table.Name)}", row =>
             {
-                var full = $"{row[0]} {row[1]}";
-                people.Add(full, pseudonyms.Participant(full), row[0], row[1]);
+                var (first, last) = (Text(row, 0), Text(row, 1));
+                var full = $"{first} {last}";
+                people.Add(full, pseudonyms.Participant(full), first, last);
             }, cancellationToken);
         });
         await EachAsync(PersonalKind.ParticipantName, (table, column) =>
@@ -87,20 +89,23 @@ internal sealed class Deidentifier
         }));
 
         // Who each row of a naming table is about, so prose hanging off it resolves shared given
-        // names to its own people. One PersonNames per person, shared by all their rows.
-        var persons = new Dictionary<string, PersonNames>(StringComparer.Ordinal);
+        // names to its own people.
+        var cache = new ContextCache(pseudonyms);
         var contexts = new Dictionary<string, Dictionary<Guid, NameContext?>>(StringComparer.Ordinal);
         foreach (var table in catalog.Tables.Where(t => NameColumns(t).Count > 0 && t.PrimaryKey.Count == 1))
         {
             var columns = NameColumns(table);
             var sql = $"SELECT {delimit(table.PrimaryKey[0])}, {string.Join(", ", columns.Select(c => delimit(c.Name)))} FROM {delimit(table.Name)}";
             var byKey = new Dictionary<Guid, NameContext?>();
+            var values = new string?[columns.Count];
             await query(sql, row =>
             {
-                if (Guid.TryParse(row[0], out var id))
+                for (var i = 0; i < values.Length; i++)
                 {
-                    byKey[id] = Context(columns, row.AsSpan(1), pseudonyms, persons);
+                    values[i] = Text(row, i + 1);
                 }
+
+                byKey[row.GetGuid(0)] = cache.For(columns, values);
             }, cancellationToken);
             contexts[table.Name] = byKey;
         }
@@ -110,12 +115,14 @@ internal sealed class Deidentifier
         Task DistinctAsync(ExportTable table, ExportColumn column, Action<string> each) =>
             query($"SELECT DISTINCT {delimit(column.Name)} FROM {delimit(table.Name)}", row =>
             {
-                if (row[0] is { } value)
+                if (Text(row, 0) is { } value)
                 {
                     each(value);
                 }
             }, cancellationToken);
     }
+
+    private static string? Text(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 
     /// <summary>The transform of each exported column (null where the value is written as stored), or null when the table needs none.</summary>
     public ColumnTransform?[]? TransformsFor(ExportTable table)
@@ -163,16 +170,64 @@ internal sealed class Deidentifier
         };
     }
 
-    // A row's people from its name columns: given and family name make one participant; a
-    // participant_name or a user's name is one person each.
-    private static NameContext? Context(
-        List<ExportColumn> columns, ReadOnlySpan<string?> values, Pseudonyms pseudonyms, Dictionary<string, PersonNames> persons)
+    /// <summary>
+    /// The people of rows from their name columns: given and family name make one participant; a
+    /// participant_name or a user's name is one person each. One PersonNames per person and one
+    /// NameContext per set of people, so each row costs only its entry in the key dictionary.
+    /// </summary>
+    private sealed class ContextCache(Pseudonyms pseudonyms)
     {
-        var found = new List<PersonNames>(2);
-        PersonNames Person(string kind, string full, Func<string, string> pseudonym, params string?[] parts)
+        private readonly Dictionary<(string Kind, string Name), PersonNames> _persons = [];
+        private readonly Dictionary<(PersonNames, PersonNames?, PersonNames?), NameContext> _contexts = [];
+        private readonly List<PersonNames> _found = new(3);
+
+        public NameContext? For(List<ExportColumn> columns, string?[] values)
         {
-            var key = $"{kind}\0{full}";
-            if (!persons.TryGetValue(key, out var person))
+            _found.Clear();
+            var given = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantGivenName);
+            var family = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantFamilyName);
+            if (given >= 0 && family >= 0)
+            {
+                Person("participant", $"{values[given]} {values[family]}", pseudonyms.Participant, values[given], values[family]);
+            }
+
+            for (var i = 0; i < columns.Count; i++)
+            {
+                if (values[i] is { } name && columns[i].Personal is PersonalKind.ParticipantName or PersonalKind.UserFullName)
+                {
+                    if (columns[i].Personal == PersonalKind.ParticipantName)
+                    {
+                        Person("participant", name, pseudonyms.Participant);
+                    }
+                    else
+                    {
+                        Person("user", name, pseudonyms.User);
+                    }
+                }
+            }
+
+            if (_found.Count == 0)
+            {
+                return null;
+            }
+
+            if (_found.Count > 3)
+            {
+                return new NameContext([.. _found]);
+            }
+
+            var key = (_found[0], _found.ElementAtOrDefault(1), _found.ElementAtOrDefault(2));
+            if (!_contexts.TryGetValue(key, out var context))
+            {
+                _contexts[key] = context = new NameContext([.. _found]);
+            }
+
+            return context;
+        }
+
+        private void Person(string kind, string full, Func<string, string> pseudonym, params string?[] parts)
+        {
+            if (!_persons.TryGetValue((kind, full), out var person))
             {
                 var code = pseudonym(full);
                 var entries = new List<(string, string)> { (full, code) };
@@ -182,30 +237,11 @@ internal sealed class Deidentifier
                     entries.Add((part, code));
                 }
 
-                persons[key] = person = new PersonNames([.. entries]);
+                _persons[(kind, full)] = person = new PersonNames([.. entries]);
             }
 
-            return person;
+            _found.Add(person);
         }
-
-        var given = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantGivenName);
-        var family = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantFamilyName);
-        if (given >= 0 && family >= 0)
-        {
-            found.Add(Person("participant", $"{values[given]} {values[family]}", pseudonyms.Participant, values[given], values[family]));
-        }
-
-        for (var i = 0; i < columns.Count; i++)
-        {
-            if (values[i] is { } name && columns[i].Personal is PersonalKind.ParticipantName or PersonalKind.UserFullName)
-            {
-                found.Add(columns[i].Personal == PersonalKind.ParticipantName
-                    ? Person("participant", name, pseudonyms.Participant)
-                    : Person("user", name, pseudonyms.User));
-            }
-        }
-
-        return found.Count == 0 ? null : new NameContext([.. found]);
     }
 
     public static IEnumerable<DeidentifiedColumn> Describe(IEnumerable<ExportTable> tables) =>
