@@ -66,7 +66,7 @@ public static class ExportCommand
             // Ids are checked against the database inside the export's snapshot, before any byte is written.
             summary = await CheckAsync(() => service.ExportAsync(
                 request, destination.Stream, mode == ExportProgressDisplay.Mode.Quiet ? null : display, cancellationToken));
-            await destination.CommitAsync();
+            await destination.CommitAsync(cancellationToken);
         }
         catch (Exception e)
         {

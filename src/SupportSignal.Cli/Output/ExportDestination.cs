@@ -67,10 +67,13 @@ internal sealed class ExportDestination : IAsyncDisposable
         }
     }
 
-    /// <summary>Finishes the file and moves it onto the final path.</summary>
-    public async Task CommitAsync()
+    /// <summary>
+    /// Finishes the file and moves it onto the final path. The move is the commit point: a Ctrl-C
+    /// that arrived before it cancels the export even though every row was written.
+    /// </summary>
+    public async Task CommitAsync(CancellationToken cancellationToken)
     {
-        await Stream.FlushAsync();
+        await Stream.FlushAsync(CancellationToken.None);
         if (_partial is null)
         {
             _committed = true;
@@ -78,6 +81,7 @@ internal sealed class ExportDestination : IAsyncDisposable
         }
 
         await Stream.DisposeAsync();
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
             File.Move(_partial, _target!, _overwrite);

@@ -354,6 +354,25 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
     }
 
     [Fact]
+    public async Task Cancelling_after_the_last_row_but_before_the_file_is_moved_still_leaves_the_destination_unchanged()
+    {
+        var path = Path.Combine(_output, "late-cancel.json");
+        File.WriteAllText(path, "previous export");
+        using var cancel = new CancellationTokenSource();
+        // "total N/N,": every row is written; only moving the finished file onto the path remains.
+        var stderr = new TriggerWriter(
+            line => System.Text.RegularExpressions.Regex.IsMatch(line, @"total ([\d,]+)/\1,"), cancel.Cancel);
+        var environment = db.Environment() with { PlainProgressInterval = TimeSpan.Zero };
+
+        var result = await CliDatabase.RunCancellableAsync(environment, ["export", "-o", path, "--force"], stderr, cancel.Token);
+
+        Assert.True(cancel.IsCancellationRequested, result.Error);
+        Assert.Equal(ExitCodes.Cancelled, result.ExitCode);
+        Assert.Equal("previous export", File.ReadAllText(path));
+        Assert.DoesNotContain(CliDatabase.FilesIn(_output), f => f.StartsWith("late-cancel.json.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Plain_progress_lines_go_to_stderr_when_it_is_not_a_terminal()
     {
         var result = await CliDatabase.RunAsync(

@@ -140,8 +140,13 @@ public sealed class SeededCliDatabase : CliDatabase
 }
 
 /// <summary>A TextWriter that calls back when a line containing a marker is written (to act mid-command).</summary>
-public sealed class TriggerWriter(string marker, Action onMarker) : StringWriter
+public sealed class TriggerWriter(Func<string, bool> isMarker, Action onMarker) : StringWriter
 {
+    public TriggerWriter(string marker, Action onMarker)
+        : this(value => value.Contains(marker, StringComparison.Ordinal), onMarker)
+    {
+    }
+
     private bool _fired;
 
     public override void Write(string? value)
@@ -158,7 +163,7 @@ public sealed class TriggerWriter(string marker, Action onMarker) : StringWriter
 
     private void Fire(string? value)
     {
-        if (!_fired && value?.Contains(marker, StringComparison.Ordinal) == true)
+        if (!_fired && value is not null && isMarker(value))
         {
             _fired = true;
             onMarker();
