@@ -171,15 +171,14 @@ internal sealed class Deidentifier
     }
 
     /// <summary>
-    /// The people of rows from their name columns: given and family name make one participant; a
-    /// participant_name or a user's name is one person each. One PersonNames per person and one
-    /// NameContext per set of people, so each row costs only its entry in the key dictionary.
+    /// The people of rows from their name columns, as pseudonyms: given and family name make one
+    /// participant; a participant_name or a user's name is one person each. One NameContext per set
+    /// of people, so each row costs only its entry in the key dictionary.
     /// </summary>
     private sealed class ContextCache(Pseudonyms pseudonyms)
     {
-        private readonly Dictionary<(string Kind, string Name), PersonNames> _persons = [];
-        private readonly Dictionary<(PersonNames, PersonNames?, PersonNames?), NameContext> _contexts = [];
-        private readonly List<PersonNames> _found = new(3);
+        private readonly Dictionary<(string, string?, string?), NameContext> _contexts = [];
+        private readonly List<string> _found = new(3);
 
         public NameContext? For(List<ExportColumn> columns, string?[] values)
         {
@@ -188,32 +187,20 @@ internal sealed class Deidentifier
             var family = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantFamilyName);
             if (given >= 0 && family >= 0)
             {
-                Person("participant", $"{values[given]} {values[family]}", pseudonyms.Participant, values[given], values[family]);
+                _found.Add(pseudonyms.Participant($"{values[given]} {values[family]}"));
             }
 
             for (var i = 0; i < columns.Count; i++)
             {
                 if (values[i] is { } name && columns[i].Personal is PersonalKind.ParticipantName or PersonalKind.UserFullName)
                 {
-                    if (columns[i].Personal == PersonalKind.ParticipantName)
-                    {
-                        Person("participant", name, pseudonyms.Participant);
-                    }
-                    else
-                    {
-                        Person("user", name, pseudonyms.User);
-                    }
+                    _found.Add(columns[i].Personal == PersonalKind.ParticipantName ? pseudonyms.Participant(name) : pseudonyms.User(name));
                 }
             }
 
-            if (_found.Count == 0)
+            if (_found.Count is 0 or > 3)
             {
-                return null;
-            }
-
-            if (_found.Count > 3)
-            {
-                return new NameContext([.. _found]);
+                return _found.Count == 0 ? null : new NameContext([.. _found]);
             }
 
             var key = (_found[0], _found.ElementAtOrDefault(1), _found.ElementAtOrDefault(2));
@@ -223,24 +210,6 @@ internal sealed class Deidentifier
             }
 
             return context;
-        }
-
-        private void Person(string kind, string full, Func<string, string> pseudonym, params string?[] parts)
-        {
-            if (!_persons.TryGetValue((kind, full), out var person))
-            {
-                var code = pseudonym(full);
-                var entries = new List<(string, string)> { (full, code) };
-                var words = full.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                foreach (var part in parts.Concat(words.Length > 1 ? [words[0], words[^1]] : []).OfType<string>())
-                {
-                    entries.Add((part, code));
-                }
-
-                _persons[(kind, full)] = person = new PersonNames([.. entries]);
-            }
-
-            _found.Add(person);
         }
     }
 

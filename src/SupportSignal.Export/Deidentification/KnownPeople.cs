@@ -5,7 +5,7 @@ namespace SupportSignal.Export.Deidentification;
 /// contacts) by full name and by each name on its own, mapped to that person's pseudonym, for
 /// finding them in free text. The first person registered under a name keeps it; a full name
 /// always wins over a single name because the longest match is tried first. A name registered
-/// for several people is marked shared: there the row's own people decide (<see cref="NameContext"/>).
+/// for several people keeps all their pseudonyms: there the row's own people decide (<see cref="NameContext"/>).
 /// </summary>
 internal sealed class KnownPeople
 {
@@ -83,14 +83,15 @@ internal sealed class KnownPeople
 
         if (_names.TryGetValue(normalized, out var known))
         {
-            if (known.Pseudonym != pseudonym)
+            var sharedBy = known.SharedBy ?? [known.Pseudonym];
+            if (!sharedBy.Contains(pseudonym))
             {
-                _names[normalized] = known with { Shared = true };
+                _names[normalized] = known with { SharedBy = [.. sharedBy, pseudonym] };
             }
         }
         else
         {
-            _names.Add(normalized, new KnownName(pseudonym, Shared: false));
+            _names.Add(normalized, new KnownName(pseudonym, SharedBy: null));
             var words = normalized.Split(' ');
             Set(_firstWords, NameComparer.WordHash(words[0]));
             Set(_wholeNames, NameComparer.WordHash(normalized));
@@ -100,5 +101,5 @@ internal sealed class KnownPeople
     }
 }
 
-/// <summary>A registered name: the pseudonym of the first person with it, and whether others share it.</summary>
-internal readonly record struct KnownName(string Pseudonym, bool Shared);
+/// <summary>A registered name: the pseudonym of the first person with it, and, when others share it, all their pseudonyms.</summary>
+internal readonly record struct KnownName(string Pseudonym, string[]? SharedBy);

@@ -6,34 +6,18 @@ using System.Text.RegularExpressions;
 
 namespace SupportSignal.Export.Deidentification;
 
-/// <summary>One person's names as prose may write them (full, given, family), under one pseudonym.</summary>
-internal sealed class PersonNames((string Name, string Pseudonym)[] entries)
-{
-    public string? Find(ReadOnlySpan<char> name)
-    {
-        foreach (var (entry, pseudonym) in entries)
-        {
-            if (NameComparer.Same(name, entry))
-            {
-                return pseudonym;
-            }
-        }
-
-        return null;
-    }
-}
-
 /// <summary>
-/// The people a row is about (its participant, its reporter): where a given name is shared by
-/// several people, the row's own person is meant, so the row's names are looked up first.
+/// The people a row is about (its participant, its reporter), by pseudonym, in the row's order:
+/// where a name is shared by several people, the row's own person is meant.
 /// </summary>
-internal sealed class NameContext(PersonNames[] people)
+internal sealed class NameContext(string[] pseudonyms)
 {
-    public string? Find(ReadOnlySpan<char> name)
+    /// <summary>The first of the row's people among those who share a name, or null when none of them does.</summary>
+    public string? Choose(string[] sharedBy)
     {
-        foreach (var person in people)
+        foreach (var pseudonym in pseudonyms)
         {
-            if (person.Find(name) is { } pseudonym)
+            if (sharedBy.Contains(pseudonym))
             {
                 return pseudonym;
             }
@@ -96,8 +80,6 @@ internal sealed partial class TextScrubber(KnownPeople people)
         _named.ResetWrittenCount();
         return ReplaceNames(text, context, _named) ? _named.WrittenSpan : text;
     }
-
-    public string Scrub(string text, NameContext? context = null) => Encoding.UTF8.GetString(Scrub(Encoding.UTF8.GetBytes(text), context));
 
     /// <summary>Writes the value as a scrubbed JSON string.</summary>
     public void WriteScrubbed(Utf8JsonWriter writer, ReadOnlySpan<byte> utf8, NameContext? context = null) =>
@@ -360,7 +342,7 @@ internal sealed partial class TextScrubber(KnownPeople people)
         }
 
         // Only a name several people share needs the row's own people to say whom it means.
-        return known.Shared && context?.Find(name) is { } own ? own : known.Pseudonym;
+        return known.SharedBy is { } sharedBy && context?.Choose(sharedBy) is { } own ? own : known.Pseudonym;
     }
 
     private static bool IsNameStart(ReadOnlySpan<byte> text, int i) =>
