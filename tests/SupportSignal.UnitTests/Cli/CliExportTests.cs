@@ -332,18 +332,10 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
     public async Task Cancelling_mid_export_exits_130_deletes_the_partial_file_and_leaves_the_destination_unchanged()
     {
         var path = Path.Combine(_output, "cancelled.json");
-        File.WriteAllText(path, "previous export");
-        using var cancel = new CancellationTokenSource();
         var partialSeen = false;
         // The first progress line means the partial file is open and the export is streaming.
-        var stderr = new TriggerWriter("export:", () =>
-        {
-            partialSeen = File.Exists(path + ".partial");
-            cancel.Cancel();
-        });
-        var environment = db.Environment() with { PlainProgressInterval = TimeSpan.Zero };
-
-        var result = await CliDatabase.RunCancellableAsync(environment, ["export", "-o", path, "--force"], stderr, cancel.Token);
+        var result = await ExportCancelledAtAsync(path, line => line.Contains("export:", StringComparison.Ordinal),
+            () => partialSeen = File.Exists(path + ".partial"));
 
         Assert.True(partialSeen);
         Assert.Equal(ExitCodes.Cancelled, result.ExitCode);
@@ -357,19 +349,30 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
     public async Task Cancelling_after_the_last_row_but_before_the_file_is_moved_still_leaves_the_destination_unchanged()
     {
         var path = Path.Combine(_output, "late-cancel.json");
-        File.WriteAllText(path, "previous export");
-        using var cancel = new CancellationTokenSource();
+        var cancelled = false;
         // "total N/N,": every row is written; only moving the finished file onto the path remains.
-        var stderr = new TriggerWriter(
-            line => System.Text.RegularExpressions.Regex.IsMatch(line, @"total ([\d,]+)/\1,"), cancel.Cancel);
-        var environment = db.Environment() with { PlainProgressInterval = TimeSpan.Zero };
+        var result = await ExportCancelledAtAsync(path, line => System.Text.RegularExpressions.Regex.IsMatch(line, @"total ([\d,]+)/\1,"),
+            () => cancelled = true);
 
-        var result = await CliDatabase.RunCancellableAsync(environment, ["export", "-o", path, "--force"], stderr, cancel.Token);
-
-        Assert.True(cancel.IsCancellationRequested, result.Error);
+        Assert.True(cancelled, result.Error);
         Assert.Equal(ExitCodes.Cancelled, result.ExitCode);
         Assert.Equal("previous export", File.ReadAllText(path));
         Assert.DoesNotContain(CliDatabase.FilesIn(_output), f => f.StartsWith("late-cancel.json.", StringComparison.Ordinal));
+    }
+
+    // Exports over "previous export" at path with a progress line per report, cancelling at the first
+    // line that isMarker accepts (after atMarker has looked around).
+    private async Task<CliResult> ExportCancelledAtAsync(string path, Func<string, bool> isMarker, Action atMarker)
+    {
+        File.WriteAllText(path, "previous export");
+        using var cancel = new CancellationTokenSource();
+        var stderr = new TriggerWriter(isMarker, () =>
+        {
+            atMarker();
+            cancel.Cancel();
+        });
+        var environment = db.Environment() with { PlainProgressInterval = TimeSpan.Zero };
+        return await CliDatabase.RunCancellableAsync(environment, ["export", "-o", path, "--force"], stderr, cancel.Token);
     }
 
     [Fact]

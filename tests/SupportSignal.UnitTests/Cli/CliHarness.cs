@@ -139,14 +139,9 @@ public sealed class SeededCliDatabase : CliDatabase
         result.ExitCode == 0 ? Task.CompletedTask : throw new InvalidOperationException(result.ToString());
 }
 
-/// <summary>A TextWriter that calls back when a line containing a marker is written (to act mid-command).</summary>
+/// <summary>A TextWriter that calls back the first time a written line is the marker (to act mid-command).</summary>
 public sealed class TriggerWriter(Func<string, bool> isMarker, Action onMarker) : StringWriter
 {
-    public TriggerWriter(string marker, Action onMarker)
-        : this(value => value.Contains(marker, StringComparison.Ordinal), onMarker)
-    {
-    }
-
     private bool _fired;
 
     public override void Write(string? value)
