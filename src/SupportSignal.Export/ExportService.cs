@@ -334,18 +334,16 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         private readonly DbConnection _connection;
         private readonly DbTransaction _transaction;
 
-        private readonly IRowSource _rows;
-
         private Snapshot(SupportSignalDbContext db, DbTransaction transaction, IRowSource rows)
         {
             _db = db;
             _connection = transaction.Connection!;
             _transaction = transaction;
-            _rows = rows;
+            Rows = rows;
         }
 
         /// <summary>The SQLite fast path where it applies (de-identified or not), else the data reader.</summary>
-        public IRowSource Rows => _rows;
+        public IRowSource Rows { get; }
 
         public async Task QueryAsync(string sql, Action<DbDataReader> each, CancellationToken cancellationToken)
         {
