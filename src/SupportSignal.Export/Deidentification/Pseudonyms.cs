@@ -10,7 +10,17 @@ namespace SupportSignal.Export.Deidentification;
 /// </summary>
 internal sealed class Pseudonyms(byte[] key)
 {
-    private readonly Dictionary<(string Domain, string Value), string> _cache = [];
+    // Each pseudonym as written, by the value as stored: one string per person, however many rows name them.
+    private readonly Dictionary<(Kind, string Value), string> _written = [];
+
+    private enum Kind
+    {
+        Participant,
+        User,
+        Contact,
+        Email,
+        Ndis,
+    }
 
     /// <summary>A fresh random key: exports made with different keys cannot be linked.</summary>
     public static byte[] RandomKey() => RandomNumberGenerator.GetBytes(32);
@@ -20,28 +30,38 @@ internal sealed class Pseudonyms(byte[] key)
 
     public static string Normalize(string value) => string.Join(' ', value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
 
-    public string Participant(string fullName) => "Participant " + Code("person", Normalize(fullName), 6);
+    public string Participant(string fullName) => Written(Kind.Participant, fullName);
 
-    public string User(string fullName) => "User " + Code("person", Normalize(fullName), 6);
+    public string User(string fullName) => Written(Kind.User, fullName);
 
-    public string Contact(string name) => "Contact " + Code("person", Normalize(name), 6);
+    public string Contact(string name) => Written(Kind.Contact, name);
 
-    public string Email(string email) => $"user-{Code("email", email.Trim().ToLowerInvariant(), 6).ToLowerInvariant()}@example.invalid";
+    public string Email(string email) => Written(Kind.Email, email);
 
-    public string NdisNumber(string number) => "NDIS-" + Code("ndis", new string(number.Where(char.IsAsciiDigit).ToArray()), 8);
+    public string NdisNumber(string number) => Written(Kind.Ndis, number);
 
-    /// <summary>The upper-case hex code of a value: the first <paramref name="length"/> digits of its HMAC.</summary>
-    public string Code(string domain, string value, int length)
+    private string Written(Kind kind, string value)
     {
-        if (_cache.TryGetValue((domain, value), out var code))
+        if (!_written.TryGetValue((kind, value), out var pseudonym))
         {
-            return code;
+            _written[(kind, value)] = pseudonym = kind switch
+            {
+                Kind.Participant => "Participant " + Code("person", Normalize(value), 6),
+                Kind.User => "User " + Code("person", Normalize(value), 6),
+                Kind.Contact => "Contact " + Code("person", Normalize(value), 6),
+                Kind.Email => $"user-{Code("email", value.Trim().ToLowerInvariant(), 6).ToLowerInvariant()}@example.invalid",
+                _ => "NDIS-" + Code("ndis", new string(value.Where(char.IsAsciiDigit).ToArray()), 8),
+            };
         }
 
+        return pseudonym;
+    }
+
+    /// <summary>The upper-case hex code of a value: the first <paramref name="length"/> digits of its HMAC.</summary>
+    private string Code(string domain, string value, int length)
+    {
         Span<byte> hash = stackalloc byte[32];
         HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(domain + "\0" + value), hash);
-        code = Convert.ToHexString(hash)[..length];
-        _cache[(domain, value)] = code;
-        return code;
+        return Convert.ToHexString(hash)[..length];
     }
 }
