@@ -197,8 +197,13 @@ internal sealed partial class TextScrubber(KnownPeople people)
             var hash = NameComparer.StartHash;
             candidates.Clear();
             i = ScanWord(text, start, ref hash, ref candidates);
+            if (!_people.MayStartName(hash) && !candidates.MayStartName(_people))
+            {
+                continue;
+            }
+
             candidates.Add(i, hash);
-            if (candidates.MayStartName(_people) && Match(text, start, i, hash, ref candidates, context) is ({ } pseudonym, var end))
+            if (Match(text, start, i, hash, ref candidates, context) is ({ } pseudonym, var end))
             {
                 output.Write(text[copied..start]);
                 var written = Encoding.UTF8.GetBytes(pseudonym, output.GetSpan(Encoding.UTF8.GetMaxByteCount(pseudonym.Length)));
@@ -246,24 +251,30 @@ internal sealed partial class TextScrubber(KnownPeople people)
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static int ScanWord(ReadOnlySpan<byte> text, int i, ref uint hash, ref Candidates candidates)
     {
-        while (i < text.Length)
+        var h = hash;
+        while (true)
         {
-            var b = text[i];
-            var kind = ByteKinds[b];
-            if (kind == Letter)
+            // Most of every word: ASCII letters, folded to upper case as they are mixed in.
+            byte b = 0;
+            while (i < text.Length && (uint)(((b = text[i]) | 0x20) - 'a') <= 'z' - 'a')
             {
-                hash = NameComparer.Mix(hash, b & 0xDF);
+                h = NameComparer.Mix(h, b & 0xDF);
                 i++;
-                continue;
             }
 
+            if (i >= text.Length)
+            {
+                break;
+            }
+
+            var kind = ByteKinds[b];
             var length = 1;
             var joiner = kind == Joiner;
             if (kind == NonAscii && Rune.DecodeFromUtf8(text[i..], out var rune, out length) == OperationStatus.Done)
             {
                 if (NameComparer.IsNameRune(rune))
                 {
-                    hash = NameComparer.Mix(hash, NameComparer.Fold(rune.Value));
+                    h = NameComparer.Mix(h, NameComparer.Fold(rune.Value));
                     i += length;
                     continue;
                 }
@@ -276,11 +287,12 @@ internal sealed partial class TextScrubber(KnownPeople people)
                 break;
             }
 
-            candidates.Add(i, hash);
-            hash = NameComparer.Mix(hash, length == 1 ? b : '’');
+            candidates.Add(i, h);
+            h = NameComparer.Mix(h, length == 1 ? b : '’');
             i += length;
         }
 
+        hash = h;
         return i;
     }
 
