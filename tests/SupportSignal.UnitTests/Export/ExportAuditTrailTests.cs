@@ -13,7 +13,7 @@ public sealed class ExportAuditTrailTests
     [Fact]
     public async Task An_attempt_is_recorded_when_it_starts_and_completed_when_it_ends_with_one_log_event()
     {
-        await using var database = await TestDatabase.CreateAsync(TestDatabase.SmallDemo);
+        await using var database = await TestDatabase.CreateAsync(DemoSets.Small);
         var log = new CapturingLogger();
         var trail = new ExportAuditTrail(database.NewContext, log);
         await using var db = database.NewContext();
