@@ -22,14 +22,7 @@ public static class DemoSets
     };
 
     /// <summary>Smaller still, for the CLI's tests, which seed through the <c>seed</c> verb itself (see <see cref="SeedArguments"/>).</summary>
-    public static DemoDataOptions Tiny { get; } = new()
-    {
-        Companies = 2,
-        SitesPerCompany = 2,
-        Users = 6,
-        Participants = 5,
-        Incidents = 12,
-    };
+    public static DemoDataOptions Tiny { get; } = Small with { Companies = 2, Users = 6, Participants = 5, Incidents = 12 };
 
     /// <summary>The <c>supportsignal seed</c> command line that seeds <paramref name="set"/>.</summary>
     public static string[] SeedArguments(DemoDataOptions set) =>
