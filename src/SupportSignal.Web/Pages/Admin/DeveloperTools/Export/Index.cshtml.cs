@@ -21,7 +21,7 @@ public sealed class IndexModel(
     public ExportPreview? Preview { get; private set; }
 
     /// <summary>Estimated file size per format, from the same kind of snapshot the export reads.</summary>
-    public IReadOnlyDictionary<ExportFormat, long> EstimatedBytes { get; private set; } = new Dictionary<ExportFormat, long>();
+    public IReadOnlyDictionary<ExportFormat, long> EstimatedBytes => Preview?.EstimatedBytesByFormat ?? new Dictionary<ExportFormat, long>();
 
     /// <summary>What the chosen filters hold; null until a filter is chosen.</summary>
     public ExportPreview? SegmentPreview { get; private set; }
@@ -78,33 +78,23 @@ public sealed class IndexModel(
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
-        var estimates = new Dictionary<ExportFormat, long>();
-        foreach (var format in Enum.GetValues<ExportFormat>())
+        var full = new ExportRequest { ExportedBy = UserId };
+        try
         {
-            var preview = await exports.PreviewAsync(new ExportRequest { Format = format, ExportedBy = UserId }, cancellationToken);
-            estimates[format] = preview.EstimatedBytes;
-            Preview ??= preview;
+            // One snapshot answers for the full export (every format) and the chosen segment.
+            var segment = HasFilters ? ReadRequest() with { Format = ExportFormat.Json } : null;
+            var previews = await exports.PreviewAsync(segment is null ? [full] : [full, segment], cancellationToken);
+            (Preview, SegmentPreview) = (previews[0], previews.ElementAtOrDefault(1));
+            SegmentFilters = segment is null ? null : ExportAuditTrail.FiltersJson(segment);
+        }
+        catch (ExportRequestException e)
+        {
+            return Show(ExportProblem.BadInput(e));
         }
 
-        EstimatedBytes = estimates;
         CompanyOptions = await db.Companies.AsNoTracking().OrderBy(c => c.Name).ToListAsync(cancellationToken);
         SiteOptions = (await db.Sites.AsNoTracking().OrderBy(s => s.Name).ToListAsync(cancellationToken)).ToLookup(s => s.CompanyId);
         LastExport = (await audit.PageAsync(1, 1, cancellationToken)).Rows.FirstOrDefault();
-
-        if (HasFilters)
-        {
-            try
-            {
-                var request = ReadRequest() with { Format = ExportFormat.Json };
-                SegmentPreview = await exports.PreviewAsync(request, cancellationToken);
-                SegmentFilters = ExportAuditTrail.FiltersJson(request);
-            }
-            catch (ExportRequestException e)
-            {
-                return Show(ExportProblem.BadInput(e));
-            }
-        }
-
         return Page();
     }
 
