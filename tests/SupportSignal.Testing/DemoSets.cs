@@ -1,6 +1,6 @@
 using System.Globalization;
 
-using SupportSignal.Data.DemoData;
+using SupportSignal.DemoData;
 
 namespace SupportSignal.Testing;
 
