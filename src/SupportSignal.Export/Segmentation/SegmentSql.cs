@@ -25,8 +25,8 @@ internal sealed class SegmentSql(SegmentPlan plan, SqlDialect dialect, Func<stri
     /// <summary>Checks the requested companies and sites exist, then fills the key tables, inside the snapshot.</summary>
     public async Task ChooseRowsAsync(Snapshot snapshot, CancellationToken cancellationToken)
     {
-        await RequireExistingAsync(snapshot, SegmentPlan.CompaniesTable, plan.Request.Companies, ExportInput.CompanyField, "company", cancellationToken);
-        await RequireExistingAsync(snapshot, SegmentPlan.SitesTable, plan.Request.Sites, ExportInput.SiteField, "site", cancellationToken);
+        await RequireExistingAsync(snapshot, plan.CompaniesTable, plan.Request.Companies, ExportInput.CompanyField, "company", cancellationToken);
+        await RequireExistingAsync(snapshot, plan.SitesTable, plan.Request.Sites, ExportInput.SiteField, "site", cancellationToken);
         foreach (var sql in ChooseStatements())
         {
             await snapshot.ExecuteAsync(sql, cancellationToken);
@@ -80,9 +80,9 @@ internal sealed class SegmentSql(SegmentPlan plan, SqlDialect dialect, Func<stri
 
     /// <summary>The lookups that check the requested companies and sites exist.</summary>
     public IEnumerable<string> ValidationStatements() =>
-        new[] { (SegmentPlan.CompaniesTable, plan.Request.Companies), (SegmentPlan.SitesTable, plan.Request.Sites) }
+        new[] { (plan.CompaniesTable, plan.Request.Companies), (plan.SitesTable, plan.Request.Sites) }
             .Where(x => x.Item2 is { Count: > 0 })
-            .Select(x => ExistingSql(x.Item1, x.Item2!));
+            .Select(x => ExistingSql(x.Item1!, x.Item2!));
 
     private string ExistingSql(string table, IReadOnlyList<Guid> ids) =>
         $"SELECT {Delimit("id")} FROM {Delimit(table)} WHERE {Delimit("id")} IN ({string.Join(", ", ids.Select(id => literal(table, "id", id)))})";
@@ -135,7 +135,7 @@ internal sealed class SegmentSql(SegmentPlan plan, SqlDialect dialect, Func<stri
     }
 
     private async Task RequireExistingAsync(
-        Snapshot snapshot, string table, IReadOnlyList<Guid>? ids, string field, string noun, CancellationToken cancellationToken)
+        Snapshot snapshot, string? table, IReadOnlyList<Guid>? ids, string field, string noun, CancellationToken cancellationToken)
     {
         if (ids is not { Count: > 0 })
         {
@@ -143,7 +143,7 @@ internal sealed class SegmentSql(SegmentPlan plan, SqlDialect dialect, Func<stri
         }
 
         var found = new HashSet<Guid>();
-        await snapshot.QueryAsync(ExistingSql(table, ids), row => found.Add(row.GetGuid(0)), cancellationToken);
+        await snapshot.QueryAsync(ExistingSql(table!, ids), row => found.Add(row.GetGuid(0)), cancellationToken);
         var missing = ids.Where(id => !found.Contains(id)).ToList();
         if (missing.Count > 0)
         {
