@@ -78,7 +78,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         var stopwatch = Stopwatch.StartNew();
         var counted = new CountingStream(output);
 
-        await using var snapshot = await Snapshot.OpenAsync(db, _options, cancellationToken);
+        await using var snapshot = await Snapshot.OpenAsync(db, _options, selection.Segment is not null, cancellationToken);
         var (plans, metadata) = await PrepareAsync(snapshot, request, selection, cancellationToken);
         var reporter = progress is null ? null : new ProgressReporter(progress, counted, metadata.Counts, stopwatch);
         switch (request.Format)
@@ -111,7 +111,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     {
         const int SampleRows = 200;
         var selection = Select(request);
-        await using var snapshot = await Snapshot.OpenAsync(db, _options, cancellationToken);
+        await using var snapshot = await Snapshot.OpenAsync(db, _options, selection.Segment is not null, cancellationToken);
         var (plans, metadata) = await PrepareAsync(snapshot, request, selection, cancellationToken);
 
         var samples = plans.Select(p => p.FirstRows(SampleRows, db.Provider)).ToList();
@@ -212,6 +212,12 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     // A SQL literal exactly as the model stores the column's values (SQLite keeps GUIDs as upper-case text).
     private string Literal(string table, string column, object value)
     {
+        if (value is DateTime { Kind: DateTimeKind.Unspecified } day && db.Provider == DatabaseProvider.PostgreSql)
+        {
+            // timestamptz holds instants; the segment's days are UTC days.
+            value = DateTime.SpecifyKind(day, DateTimeKind.Utc);
+        }
+
         var entity = db.Model.GetEntityTypes().First(e => e.GetTableName() == table);
         var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
         var property = entity.GetProperties().First(p => p.GetColumnName(store) == column);
@@ -358,16 +364,21 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             }
         }
 
-        public static async Task<Snapshot> OpenAsync(SupportSignalDbContext db, ExportEngineOptions options, CancellationToken cancellationToken)
+        /// <param name="writesTempTables">A segment chooses its rows into temporary tables, which PostgreSQL refuses in a READ ONLY transaction.</param>
+        public static async Task<Snapshot> OpenAsync(
+            SupportSignalDbContext db, ExportEngineOptions options, bool writesTempTables, CancellationToken cancellationToken)
         {
             await db.Database.OpenConnectionAsync(cancellationToken);
             DbTransaction? transaction = null;
             try
             {
                 var connection = db.Database.GetDbConnection();
-                transaction = connection is SqliteConnection sqlite
-                    ? sqlite.BeginTransaction(IsolationLevel.Serializable, deferred: true)
-                    : await connection.BeginTransactionAsync(IsolationLevel.Snapshot, cancellationToken);
+                transaction = connection switch
+                {
+                    SqliteConnection sqlite => sqlite.BeginTransaction(IsolationLevel.Serializable, deferred: true),
+                    Npgsql.NpgsqlConnection npgsql => await PostgreSqlSnapshot.BeginAsync(npgsql, readOnly: !writesTempTables, cancellationToken),
+                    _ => await connection.BeginTransactionAsync(IsolationLevel.Snapshot, cancellationToken),
+                };
                 await db.Database.UseTransactionAsync(transaction, cancellationToken);
                 IRowSource rows = options.UseSqliteFastPath && connection is SqliteConnection fast
                     ? new SqliteRowSource(fast)

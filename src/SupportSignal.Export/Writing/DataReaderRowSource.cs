@@ -90,7 +90,7 @@ internal sealed class DataReaderRowSource(DbConnection connection, DbTransaction
                     writer.WriteNumberValue(reader.GetDouble(i));
                     break;
                 case ValueKind.Decimal:
-                    writer.WriteNumberValue(reader.GetDecimal(i));
+                    JsonValues.WriteDecimal(writer, reader.GetDecimal(i));
                     break;
                 case ValueKind.Binary:
                     writer.WriteBase64StringValue(reader.GetFieldValue<byte[]>(i));
