@@ -37,7 +37,7 @@ public static class PostgreSqlServer
     public static async Task<string> CreateDatabaseAsync(string purpose)
     {
         var server = await RequireAsync();
-        var name = $"ss_{purpose}_{Guid.NewGuid():N}"[..40];
+        var name = $"ss_{purpose}_{Guid.NewGuid():N}";
         await using (var connection = new NpgsqlConnection(server))
         {
             await connection.OpenAsync();
