@@ -33,10 +33,34 @@ public sealed record ExportEngineOptions
     /// </summary>
     public string? PseudonymKey { get; init; }
 
+    /// <summary>
+    /// Export:Parallelism: how many connections may read one export's snapshot at once (the CLI's
+    /// <c>--parallel N</c>). 1 reads every table on the export's own connection. Used where the
+    /// provider can share a snapshot between sessions (PostgreSQL, for a full or table-chosen
+    /// export that is not de-identified); elsewhere the export reads serially whatever this says.
+    /// </summary>
+    public int Parallelism { get; init; } = DefaultParallelism;
+
+    /// <summary>The number of cores, at most 4: more readers than cores only queue for the writer.</summary>
+    public static int DefaultParallelism { get; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    public const int MaxParallelism = 16;
+
+    /// <summary>The name of the setting (Export:Parallelism) and of the request field for <c>--parallel</c>.</summary>
+    public const string ParallelismField = "parallel";
+
+    /// <summary>Reads Export:Parallelism or <c>--parallel</c>: empty is the default, else a whole number 1-16.</summary>
+    public static int ParseParallelism(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? DefaultParallelism
+        : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxParallelism ? n
+        : throw new ExportRequestException(ParallelismField, $"Parallelism must be a whole number from 1 to {MaxParallelism}, not '{Truncate(text)}'.");
+
+    private static string Truncate(string text) => text.Length > 20 ? text[..20] + "…" : text;
+
     // The key must never reach a log line through the record's generated ToString.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"UseSqliteFastPath = {UseSqliteFastPath}, PseudonymKey = {(PseudonymKey is null ? "none" : "(set)")}");
+        builder.Append($"UseSqliteFastPath = {UseSqliteFastPath}, PseudonymKey = {(PseudonymKey is null ? "none" : "(set)")}, Parallelism = {Parallelism}");
         return true;
     }
 }
@@ -81,12 +105,13 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         await using var snapshot = await Snapshot.OpenAsync(db, _options, selection.Segment is not null, cancellationToken);
         var (plans, metadata) = await PrepareAsync(snapshot, request, selection, cancellationToken);
         var reporter = progress is null ? null : new ProgressReporter(progress, counted, metadata.Counts, stopwatch);
+        var parallel = ParallelReaders(request, selection, snapshot);
         switch (request.Format)
         {
             case ExportFormat.JsonGz:
                 await using (var gzip = new GZipStream(counted, CompressionLevel.Fastest, leaveOpen: true))
                 {
-                    await WriteDocumentAsync(snapshot, gzip, metadata, plans, cancellationToken, reporter);
+                    await WriteDocumentAsync(snapshot, gzip, metadata, plans, cancellationToken, reporter, parallel);
                 }
 
                 break;
@@ -94,7 +119,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
                 await WriteZipAsync(snapshot, counted, metadata, plans, cancellationToken, reporter);
                 break;
             default:
-                await WriteDocumentAsync(snapshot, counted, metadata, plans, cancellationToken, reporter);
+                await WriteDocumentAsync(snapshot, counted, metadata, plans, cancellationToken, reporter, parallel);
                 break;
         }
 
@@ -280,10 +305,23 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             _time.GetUtcNow().UtcDateTime, request.ExportedBy, ProviderName(db.Provider), latestMigration, selection, counts, ApplicationVersion, privacy));
     }
 
+    // Several readers need a snapshot other sessions can share, and rows that need no state shared between tables.
+    private int ParallelReaders(ExportRequest request, ExportSelection selection, Snapshot snapshot) =>
+        snapshot.Connection is Npgsql.NpgsqlConnection && selection.Segment is null && !request.Deidentify
+            ? Math.Clamp(_options.Parallelism, 1, ExportEngineOptions.MaxParallelism)
+            : 1;
+
     private static async Task WriteDocumentAsync(
         Snapshot snapshot, Stream stream, DocumentMetadata metadata, List<TablePlan> plans, CancellationToken cancellationToken,
-        ProgressReporter? progress = null)
+        ProgressReporter? progress = null, int readers = 1)
     {
+        if (readers > 1 && snapshot.Connection is Npgsql.NpgsqlConnection npgsql)
+        {
+            await ParallelDocumentWriter.WriteAsync(
+                npgsql, (Npgsql.NpgsqlTransaction)snapshot.Transaction, readers, stream, _writerOptions, metadata, plans, progress, cancellationToken);
+            return;
+        }
+
         await using var writer = new Utf8JsonWriter(stream, _writerOptions);
         var output = JsonOutput.Document(writer, progress);
         writer.WriteStartObject();
@@ -371,6 +409,10 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             _transaction = transaction;
             Rows = rows;
         }
+
+        public DbConnection Connection => _connection;
+
+        public DbTransaction Transaction => _transaction;
 
         /// <summary>The SQLite fast path where it applies (de-identified or not), else the data reader.</summary>
         public IRowSource Rows { get; }

@@ -20,6 +20,9 @@ public sealed class PostgreSqlAppFactory : SupportSignalAppFactory
         await Database.EnsureAsync();
         WithSetting(DatabaseSettings.ProviderKey, "PostgreSql");
         WithSetting($"ConnectionStrings:{DatabaseSettings.ConnectionStringName}", Database.ConnectionString);
+        // One reader, so that a session ended while the download is held always lands mid-read
+        // (parallel readers may have buffered the rest already); ParallelExportTests cover several.
+        WithSetting("Export:Parallelism", "1");
         return this;
     }
 

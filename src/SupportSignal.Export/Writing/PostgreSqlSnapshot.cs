@@ -30,4 +30,32 @@ internal static class PostgreSqlSnapshot
 
         return transaction;
     }
+
+    /// <summary>Names the transaction's snapshot so other sessions can read exactly the same data.</summary>
+    public static async Task<string> ExportAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_export_snapshot()", connection, transaction);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>A further session on the same server reading the exported snapshot, read-only.</summary>
+    public static async Task<(NpgsqlConnection Connection, NpgsqlTransaction Transaction)> AdoptAsync(
+        NpgsqlConnection exporter, string snapshotId, CancellationToken cancellationToken)
+    {
+        var connection = exporter.CloneWith(exporter.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+            // The snapshot id comes from the server itself (pg_export_snapshot), never from input.
+            await using var command = new NpgsqlCommand($"SET TRANSACTION READ ONLY; SET TRANSACTION SNAPSHOT '{snapshotId.Replace("'", "''", StringComparison.Ordinal)}'", connection, transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return (connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
 }
