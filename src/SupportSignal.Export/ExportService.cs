@@ -102,7 +102,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         var stopwatch = Stopwatch.StartNew();
         var counted = new CountingStream(output);
 
-        await using var snapshot = await Snapshot.OpenAsync(db, _options, selection.Segment is not null, cancellationToken);
+        await using var snapshot = await Snapshot.OpenAsync(db, _options, ChoosesRows(selection), cancellationToken);
         var (plans, metadata) = await PrepareAsync(snapshot, request, selection, cancellationToken);
         var reporter = progress is null ? null : new ProgressReporter(progress, counted, metadata.Counts, stopwatch);
         var parallel = ParallelReaders(request, selection, snapshot);
@@ -147,7 +147,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             throw new ArgumentException("At most one segmented request per preview: a segment's key tables live in the snapshot.", nameof(requests));
         }
 
-        await using var snapshot = await Snapshot.OpenAsync(db, _options, selections.Any(s => s.Segment is not null), cancellationToken);
+        await using var snapshot = await Snapshot.OpenAsync(db, _options, selections.Any(ChoosesRows), cancellationToken);
         var previews = new List<ExportPreview>(requests.Count);
         for (var i = 0; i < requests.Count; i++)
         {
@@ -305,9 +305,13 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             _time.GetUtcNow().UtcDateTime, request.ExportedBy, ProviderName(db.Provider), latestMigration, selection, counts, ApplicationVersion, privacy));
     }
 
+    // A segment that filters rows chooses them into temporary tables of the export's own session.
+    private static bool ChoosesRows(ExportSelection selection) =>
+        selection.Segment is { } segment && segment.Tables.Any(t => t.Choice != RowChoice.Whole);
+
     // Several readers need a snapshot other sessions can share, and rows that need no state shared between tables.
     private int ParallelReaders(ExportRequest request, ExportSelection selection, Snapshot snapshot) =>
-        snapshot.Connection is Npgsql.NpgsqlConnection && selection.Segment is null && !request.Deidentify
+        snapshot.Connection is Npgsql.NpgsqlConnection && !ChoosesRows(selection) && !request.Deidentify
             ? Math.Clamp(_options.Parallelism, 1, ExportEngineOptions.MaxParallelism)
             : 1;
 
