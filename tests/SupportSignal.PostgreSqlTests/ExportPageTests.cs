@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 using SupportSignal.Data;
 using SupportSignal.Data.Entities;
+using SupportSignal.Testing;
 using SupportSignal.TestSupport;
 
 namespace SupportSignal.PostgreSqlTests;
@@ -11,15 +12,15 @@ namespace SupportSignal.PostgreSqlTests;
 /// <summary>The real app (Program.cs as written) configured for PostgreSQL the way an operator does it.</summary>
 public sealed class PostgreSqlAppFactory : SupportSignalAppFactory
 {
-    public SeededPostgreSql Database { get; } = new();
+    public SeededPostgreSql PostgreSql { get; } = new();
 
     public ExportFaults Faults { get; } = new();
 
     public async Task<PostgreSqlAppFactory> StartAsync()
     {
-        await Database.EnsureAsync();
+        await PostgreSql.EnsureAsync();
         WithSetting(DatabaseSettings.ProviderKey, "PostgreSql");
-        WithSetting($"ConnectionStrings:{DatabaseSettings.ConnectionStringName}", Database.ConnectionString);
+        WithSetting($"ConnectionStrings:{DatabaseSettings.ConnectionStringName}", PostgreSql.ConnectionString);
         // One reader, so that a session ended while the download is held always lands mid-read
         // (parallel readers may have buffered the rest already); ParallelExportTests cover several.
         WithSetting("Export:Parallelism", "1");
@@ -28,7 +29,7 @@ public sealed class PostgreSqlAppFactory : SupportSignalAppFactory
 
     public List<ExportAudit> AuditRows()
     {
-        using var db = Database.Settings.CreateContext();
+        using var db = PostgreSql.Settings.CreateContext();
         return [.. db.ExportAudits.AsNoTracking().AsEnumerable().OrderBy(a => a.StartedAt)];
     }
 
@@ -41,7 +42,7 @@ public sealed class PostgreSqlAppFactory : SupportSignalAppFactory
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await Database.DisposeAsync();
+        await PostgreSql.DisposeAsync();
     }
 }
 
@@ -64,7 +65,7 @@ public sealed class ExportPageTests(PostgreSqlAppFactory factory) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(Cancel));
         Assert.Equal("postgresql", document.RootElement.GetProperty("metadata").GetProperty("database").GetProperty("provider").GetString());
-        Assert.Equal(TestDatabase.DemoOptions.Incidents, document.RootElement.GetProperty("data").GetProperty("incidents").GetArrayLength());
+        Assert.Equal(DemoSets.Small.Incidents, document.RootElement.GetProperty("data").GetProperty("incidents").GetArrayLength());
         Assert.Contains(app.AuditRows(), a => a.Outcome == ExportOutcome.Succeeded && a.Source == ExportSource.Web);
     }
 
@@ -80,7 +81,7 @@ public sealed class ExportPageTests(PostgreSqlAppFactory factory) : IClassFixtur
         // The download has started and the export is paused inside its snapshot: the server now ends the session.
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
-        Assert.Equal(1, await app.Database.TerminateSessionsInTransactionAsync());
+        Assert.Equal(1, await app.PostgreSql.TerminateSessionsInTransactionAsync());
         hold.SetResult();
 
         await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsByteArrayAsync(Cancel));

@@ -1,8 +1,8 @@
 using Npgsql;
 
 using SupportSignal.Data;
-using SupportSignal.Data.DemoData;
-using SupportSignal.TestSupport;
+using SupportSignal.DemoData;
+using SupportSignal.Testing;
 using SupportSignal.Web.Infrastructure;
 
 namespace SupportSignal.PostgreSqlTests;
@@ -35,7 +35,7 @@ public sealed class SeededPostgreSql : IAsyncLifetime
                 var connectionString = new NpgsqlConnectionStringBuilder(created) { ApplicationName = ApplicationName }.ConnectionString;
                 await using var db = new DatabaseSettings(DatabaseProvider.PostgreSql, connectionString).CreateContext();
                 await db.MigrateAsync();
-                await DemoDataGenerator.SeedAsync(db, TestDatabase.DemoOptions);
+                await DemoDataGenerator.SeedAsync(db, DemoSets.Small);
                 db.ChangeTracker.Clear();
                 await DevelopmentAccounts.EnsureAsync(db, TestDatabase.Password);
                 ConnectionString = connectionString;

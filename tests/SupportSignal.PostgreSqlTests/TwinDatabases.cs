@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 
 using SupportSignal.Data;
-using SupportSignal.Data.DemoData;
+using SupportSignal.DemoData;
 using SupportSignal.Data.Entities;
 using SupportSignal.Export;
 
@@ -16,15 +16,7 @@ public sealed class TwinDatabases : IAsyncDisposable
 {
     public const string PseudonymKey = "postgresql-equality-tests-fixed-key";
 
-    public static readonly DemoDataOptions Demo = new()
-    {
-        Companies = 3,
-        SitesPerCompany = 2,
-        Users = 12,
-        Participants = 24,
-        Incidents = 80,
-        RandomSeed = 4242,
-    };
+    public static DemoDataOptions Demo => SupportSignal.Testing.DemoSets.Small;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private bool _ready;
