@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 
 using SupportSignal.Data;
-using SupportSignal.DemoData;
 using SupportSignal.Data.Entities;
+using SupportSignal.DemoData;
 using SupportSignal.Export;
 
 namespace SupportSignal.PostgreSqlTests;
