@@ -1,14 +1,16 @@
+using System.Data.Common;
+using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 
-using Npgsql;
+using SupportSignal.Export.Reading;
 
 namespace SupportSignal.Export.Writing;
 
 /// <summary>
 /// The document written by several readers in one snapshot, the way <c>pg_dump -j</c> reads: the
-/// export's own connection exports its snapshot (<c>pg_export_snapshot()</c>), each further
+/// export's own connection exports its snapshot (PostgreSQL: <c>pg_export_snapshot()</c>), each further
 /// connection adopts it (<c>SET TRANSACTION SNAPSHOT</c>), and the readers take tables in document
 /// order, each rendering its table's rows into 64 KB chunks. One writer keeps the order: it copies
 /// the chunks of the first unfinished table to the output, then the next table's, so a table's rows
@@ -21,19 +23,35 @@ internal static class ParallelDocumentWriter
     private const int ChunksAhead = 8;
 
     public static async Task WriteAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, int readers, Stream stream, JsonWriterOptions options,
-        DocumentMetadata metadata, List<TablePlan> plans, ProgressReporter? progress, CancellationToken cancellationToken)
+        Snapshot snapshot, int readers, bool gzip, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
+        ProgressReporter? progress, CancellationToken cancellationToken)
     {
+        if (!gzip)
+        {
+            await WriteAsync(snapshot, readers, stream, metadata, plans, progress, cancellationToken);
+            return;
+        }
+
+        await using var compressed = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
+        await WriteAsync(snapshot, readers, compressed, metadata, plans, progress, cancellationToken);
+    }
+
+    private static async Task WriteAsync(
+        Snapshot snapshot, int readers, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
+        ProgressReporter? progress, CancellationToken cancellationToken)
+    {
+        var options = ExportWriter.WriterOptions;
+        var (connection, transaction, dialect) = (snapshot.Connection, snapshot.Transaction, snapshot.Dialect);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var followers = new List<(NpgsqlConnection Connection, NpgsqlTransaction Transaction)>();
+        var followers = new List<(DbConnection Connection, DbTransaction Transaction)>();
         var tables = plans.Select(_ => Channel.CreateBounded<Chunk>(new BoundedChannelOptions(ChunksAhead) { SingleReader = true, SingleWriter = true })).ToArray();
         var workers = new List<Task>();
         try
         {
-            var snapshotId = await PostgreSqlSnapshot.ExportAsync(connection, transaction, cancellationToken);
+            var snapshotId = await dialect.ExportSnapshotAsync(connection, transaction, cancellationToken);
             for (var i = 1; i < Math.Min(readers, plans.Count); i++)
             {
-                followers.Add(await PostgreSqlSnapshot.AdoptAsync(connection, snapshotId, cancellationToken));
+                followers.Add(await dialect.AdoptSnapshotAsync(connection, snapshotId, cancellationToken));
             }
 
             var next = -1;
@@ -61,7 +79,7 @@ internal static class ParallelDocumentWriter
                 }
 
                 progress?.Rows(rows);
-                CheckCount(plans[t], metadata, rows);
+                ExportWriter.CheckCount(plans[t], metadata, rows);
             }
 
             await stream.WriteAsync("}}"u8.ToArray(), cancellationToken);
@@ -79,21 +97,12 @@ internal static class ParallelDocumentWriter
         }
     }
 
-    private static void CheckCount(TablePlan plan, DocumentMetadata metadata, long written)
-    {
-        var counted = metadata.Counts[plan.Table.Name];
-        if (written != counted)
-        {
-            throw new InvalidOperationException($"{plan.Table.Name}: {written} rows streamed but {counted} counted in the same snapshot.");
-        }
-    }
-
     // One reader: takes the next table nobody has taken, renders it into its channel, and repeats.
     private static async Task ReadTablesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, List<TablePlan> plans, Channel<Chunk>[] tables,
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<TablePlan> plans, Channel<Chunk>[] tables,
         JsonWriterOptions options, Func<int> take, CancellationToken cancellationToken)
     {
-        var rows = new DataReaderRowSource(connection, transaction);
+        var rows = new DataReaderRowSource(sql => Snapshot.CreateCommand(connection, transaction, sql));
         for (var t = take(); t < plans.Count; t = take())
         {
             var channel = tables[t].Writer;

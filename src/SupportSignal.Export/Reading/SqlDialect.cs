@@ -1,0 +1,62 @@
+using System.Data.Common;
+
+using Microsoft.EntityFrameworkCore.Storage;
+
+using SupportSignal.Data;
+using SupportSignal.Export.Writing;
+
+namespace SupportSignal.Export.Reading;
+
+/// <summary>
+/// What the engine says differently to each database: how a snapshot begins, how a statement is
+/// cut to its first rows, how a segment's temporary key tables are named and created, and the
+/// provider's fast row path, if it has one. Everything else is plain SQL that every provider
+/// reads alike. A provider is one subclass plus one line in <see cref="For"/>.
+/// </summary>
+internal abstract class SqlDialect(ISqlGenerationHelper sql)
+{
+    public static SqlDialect For(DatabaseProvider provider, ISqlGenerationHelper sql) => provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteDialect(sql),
+        DatabaseProvider.SqlServer => new SqlServerDialect(sql),
+        DatabaseProvider.PostgreSql => new PostgreSqlDialect(sql),
+        _ => throw new NotSupportedException($"The export has no SQL dialect for {provider}."),
+    };
+
+    /// <summary>The provider's name in the export's metadata ("sqlite", "sqlserver").</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Quotes a table or column name the provider's way.</summary>
+    public string Delimit(string name) => sql.DelimitIdentifier(name);
+
+    /// <summary>Starts the read transaction that is the export's consistent snapshot.</summary>
+    /// <param name="writesTempTables">A segment that chooses rows writes them into temporary tables inside it.</param>
+    public abstract Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, bool writesTempTables, CancellationToken cancellationToken);
+
+    /// <summary>The same ordered SELECT, reading only its first <paramref name="rows"/> rows.</summary>
+    public abstract string FirstRows(string select, int rows);
+
+    /// <summary>The delimited name of the temporary key table a segment keeps for <paramref name="table"/>.</summary>
+    public abstract string KeyTable(string table);
+
+    /// <summary>The statement that creates a temporary table private to this connection (its name from <see cref="KeyTable"/>).</summary>
+    public abstract string CreateTempTable(string keyTable, string definition);
+
+    /// <summary>A faster row source than the data reader for this connection, or null to use the data reader.</summary>
+    public virtual IRowSource? FastRows(DbConnection connection) => null;
+
+    /// <summary>A value as the column's literal should be made from it (a segment's day bounds, its ids).</summary>
+    public virtual object LiteralValue(object value) => value;
+
+    /// <summary>Whether further sessions can read this snapshot (<see cref="ExportSnapshotAsync"/>, <see cref="AdoptSnapshotAsync"/>).</summary>
+    public virtual bool SharesSnapshots => false;
+
+    /// <summary>Names the snapshot so other sessions can adopt it.</summary>
+    public virtual Task<string> ExportSnapshotAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{Name} cannot share a snapshot between sessions.");
+
+    /// <summary>A further session, on the same database as <paramref name="exporter"/>, reading the named snapshot read-only.</summary>
+    public virtual Task<(DbConnection Connection, DbTransaction Transaction)> AdoptSnapshotAsync(
+        DbConnection exporter, string snapshotId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{Name} cannot share a snapshot between sessions.");
+}
