@@ -29,16 +29,19 @@ internal static class StatementGuard
         if (root.GetProperty("error").GetBoolean())
         {
             var message = root.TryGetProperty("error_message", out var m) ? m.GetString() ?? "" : "";
-            throw message.StartsWith("Only SELECT statements", StringComparison.Ordinal)
-                ? new SnapshotQueryException($"Refused: {FirstWord(sql)} is not a query. {Allowed} The snapshot cannot be changed, and files, network and extensions are out of reach.", "forbidden")
-                : new SnapshotQueryException(message.Length > 0 ? message : "The statement does not parse.", "Parser Error");
+            var word = FirstWord(sql);
+            throw !message.StartsWith("Only SELECT statements", StringComparison.Ordinal)
+                ? new SnapshotQueryException(message.Length > 0 ? message : "The statement does not parse.", "Parser Error")
+                : word is "SELECT" or "WITH" or "FROM" or "DESCRIBE" or "SUMMARIZE" or "SHOW" or "VALUES" or "TABLE"
+                    ? new SnapshotQueryException($"Refused: the sql argument holds more than one statement, and not all of them are queries. {Allowed}", "forbidden")
+                    : new SnapshotQueryException($"Refused: {word} is not a query. {Allowed} The snapshot cannot be changed, and files, network and extensions are out of reach.", "forbidden");
         }
 
         var statements = root.GetProperty("statements").GetArrayLength();
         if (statements != 1)
         {
             throw new SnapshotQueryException(
-                statements == 0 ? "The sql argument holds no statement. " + Allowed : $"Refused: the sql argument holds {statements} statements. {Allowed}",
+                statements == 0 ? "The sql argument holds no statement. " + Allowed : $"Refused: the sql argument holds more than one statement ({statements}). {Allowed}",
                 "forbidden");
         }
     }

@@ -180,7 +180,8 @@ internal static class ExportFileReader
             Fill();
             while (true)
             {
-                var reader = new Utf8JsonReader(_buffer.AsSpan(offset, _length - offset), _final, state);
+                // Never a final block: a document cut short then runs out of tokens (reported as such) instead of failing to parse.
+                var reader = new Utf8JsonReader(_buffer.AsSpan(offset, _length - offset), isFinalBlock: false, state);
                 var committed = 0L;
                 var committedState = state;
                 var source = _buffer.AsSpan(offset, _length - offset);
