@@ -65,13 +65,15 @@ public sealed class ExportSchemaException(string? applied, string? expected) : E
 
 /// <summary>
 /// What an export would hold, from the same kind of snapshot the export reads: the record
-/// counts per table and the estimated size of the file in the requested format.
+/// counts per table and the estimated size of the file in the requested format
+/// (<see cref="EstimatedBytes"/>) and in every format.
 /// </summary>
 public sealed record ExportPreview(
     ExportSelection Selection,
     IReadOnlyDictionary<string, long> RecordCounts,
     long TotalRecords,
-    long EstimatedBytes);
+    long EstimatedBytes,
+    IReadOnlyDictionary<ExportFormat, long> EstimatedBytesByFormat);
 
 /// <summary>The outcome of a finished export. <see cref="Bytes"/> is the size of what was written to the stream.</summary>
 public sealed record ExportSummary(
