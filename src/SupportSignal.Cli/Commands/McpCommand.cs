@@ -1,8 +1,11 @@
 using System.CommandLine;
+using System.Runtime.ExceptionServices;
 
 using Microsoft.Extensions.Logging;
 
 using SupportSignal.Cli.Output;
+using SupportSignal.Data;
+using SupportSignal.Data.Entities;
 using SupportSignal.Export;
 using SupportSignal.Mcp;
 using SupportSignal.Mcp.Loading;
@@ -111,25 +114,30 @@ public static class McpCommand
         }
 
         await using var db = await cli.OpenDatabaseAsync(parseResult, cancellationToken);
-        var settings = cli.Settings(parseResult);
         var time = cli.Environment.Time;
         var key = configuration[ExportCommand.PseudonymKeySetting];
-        var service = new ExportService(db, time, new ExportEngineOptions { PseudonymKey = string.IsNullOrEmpty(key) ? null : key });
+        var exports = new AuditedExport(
+            new ExportService(db, time, new ExportEngineOptions { PseudonymKey = string.IsNullOrEmpty(key) ? null : key }),
+            new ExportAuditTrail(cli.Settings(parseResult).CreateContext, time: time),
+            auditUnavailable: e =>
+            {
+                log.LogWarning("The live export could not be recorded in export_audit: {Reason}", e.Message);
+                return Task.CompletedTask;
+            });
         var request = new ExportRequest { Deidentify = !identified, Format = ExportFormat.Json, ExportedBy = "cli" };
+        var attempt = new ExportAttempt(null, ExportSource.Cli, request, Guid.NewGuid().ToString("N"));
         var directory = Directory.CreateTempSubdirectory("supportsignal-mcp-live-");
         try
         {
             var file = Path.Combine(directory.FullName, "live.json");
-            var audit = await CliExportAudit.StartAsync(settings, request, time, cli.Error, cancellationToken);
-            try
+            await using (var destination = ExportDestination.Open(file, request, time.GetUtcNow().UtcDateTime, force: false, cli.Environment, cli.Out))
             {
-                await using var output = File.Create(file);
-                await audit.SucceededAsync(await service.ExportAsync(request, output, cancellationToken));
-            }
-            catch (Exception e)
-            {
-                await audit.EndedAsync(e, cancellationToken.IsCancellationRequested);
-                throw;
+                var result = await exports.RunAsync(attempt, destination, cancellationToken: cancellationToken);
+                if (result.Outcome != ExportOutcome.Succeeded)
+                {
+                    // Cancelled (exit 130), the database (exit 3) or anything else (exit 1): CliApp says which.
+                    ExceptionDispatchInfo.Throw(result.Error ?? new InvalidOperationException($"the live export ended {result.Outcome}"));
+                }
             }
 
             return SnapshotLoader.Load(file, limits);
