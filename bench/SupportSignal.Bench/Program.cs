@@ -14,6 +14,7 @@ using SupportSignal.Export;
 //   prepare --incidents N --db PATH     seed a benchmark database with the demo generator
 //   run --db PATH [--db PATH] [--rounds N] [--cli PATH] [--skip-naive]
 //   engine [--deidentify] | naive --db PATH --out PATH   one measured export in this process (used by run)
+//   mcp --db PATH [--format json|zip ...] [--rounds N] [--queries N] [--cli PATH]   the MCP server (McpBench)
 var command = args.FirstOrDefault() ?? "help";
 var options = Options.Parse(args.Skip(1));
 return command switch
@@ -22,6 +23,7 @@ return command switch
     "run" => await Bench.RunAsync(options),
     "engine" => await Bench.EngineAsync(options),
     "naive" => await Bench.NaiveAsync(options),
+    "mcp" => await McpBench.RunAsync(options, Bench.Cli(options), Bench.OutDirectory()),
     _ => Bench.Usage(),
 };
 
@@ -163,9 +165,8 @@ internal static class Bench
         var rounds = options.Int("rounds", 3);
         var self = Environment.ProcessPath!;
         var selfArgs = self.EndsWith("dotnet", StringComparison.Ordinal) ? [typeof(Bench).Assembly.Location] : Array.Empty<string>();
-        var cli = options.Get("cli") ?? Path.Combine(RepositoryRoot(), "src", "SupportSignal.Cli", "bin", "Release", "net10.0", "supportsignal");
-        var outDirectory = Path.Combine(RepositoryRoot(), "bench", "out");
-        Directory.CreateDirectory(outDirectory);
+        var cli = Cli(options);
+        var outDirectory = OutDirectory();
         var results = new List<Measurement>();
 
         foreach (var database in databases)
@@ -286,6 +287,11 @@ internal static class Bench
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
+
+    public static string Cli(Options options) =>
+        options.Get("cli") ?? Path.Combine(RepositoryRoot(), "src", "SupportSignal.Cli", "bin", "Release", "net10.0", "supportsignal");
+
+    public static string OutDirectory() => Directory.CreateDirectory(Path.Combine(RepositoryRoot(), "bench", "out")).FullName;
 
     private static string RepositoryRoot()
     {
