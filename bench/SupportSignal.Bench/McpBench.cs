@@ -27,8 +27,8 @@ internal static class McpBench
         var formats = options.All("format") is { Count: > 0 } named ? named : ["json", "zip"];
         var lines = new List<string>
         {
-            "| dataset | format | file | start → first answer (median) | load (server's own figure) | load rate | group-by median (p90) |",
-            "|---|---|---|---|---|---|---|",
+            "| dataset | format | file | start → first answer (median) | load (server's own figure) | of which reading the file | load CPU time | load rate | group-by median (p90) |",
+            "|---|---|---|---|---|---|---|---|---|",
         };
         foreach (var format in formats.Select(ExportFormats.Parse))
         {
@@ -43,12 +43,16 @@ internal static class McpBench
             await Measure.RunAsync("/bin/sh", ["-c", $"cat '{file}' > /dev/null"]);
             var firstAnswers = new List<double>();
             var loads = new List<double>();
+            var stages = new List<double>();
+            var cpus = new List<double>();
             var latencies = new List<double>();
             for (var round = 1; round <= rounds; round++)
             {
-                var (firstAnswer, load, times) = await RoundAsync(cli, file, queries);
+                var (firstAnswer, load, stage, cpu, times) = await RoundAsync(cli, file, queries);
                 firstAnswers.Add(firstAnswer);
                 loads.Add(load);
+                stages.Add(stage);
+                cpus.Add(cpu);
                 latencies.AddRange(times);
                 Console.Error.WriteLine($"mcp {format.Extension(),-7} round {round}: first answer {firstAnswer:F2} s, load {load:F2} s, " +
                     $"group-by median {Percentile(times, 0.5):F1} ms");
@@ -57,7 +61,7 @@ internal static class McpBench
             var bytes = new FileInfo(file).Length;
             lines.Add(string.Create(CultureInfo.InvariantCulture,
                 $"| {Path.GetFileNameWithoutExtension(database)} | {format.Extension()} | {bytes / 1e6:F0} MB | {Percentile(firstAnswers, 0.5):F2} s | " +
-                $"{Percentile(loads, 0.5):F2} s | {bytes / 1e6 / Percentile(loads, 0.5):F0} MB/s of file | " +
+                $"{Percentile(loads, 0.5):F2} s | {Percentile(stages, 0.5):F2} s | {Percentile(cpus, 0.5):F2} s | {bytes / 1e6 / Percentile(loads, 0.5):F0} MB/s of file | " +
                 $"{Percentile(latencies, 0.5):F1} ms ({Percentile(latencies, 0.9):F1} ms) |"));
         }
 
@@ -68,7 +72,7 @@ internal static class McpBench
     }
 
     /// <summary>One server: start, first answer, then the group-by many times; seconds, seconds, milliseconds.</summary>
-    private static async Task<(double FirstAnswer, double Load, List<double> Latencies)> RoundAsync(string cli, string file, int queries)
+    private static async Task<(double FirstAnswer, double Load, double Stage, double Cpu, List<double> Latencies)> RoundAsync(string cli, string file, int queries)
     {
         var stderr = new List<string>();
         var stopwatch = Stopwatch.StartNew();
@@ -104,15 +108,15 @@ internal static class McpBench
             }
         }
 
-        double load;
+        JsonElement loaded;
         lock (stderr)
         {
-            var loaded = stderr.Select(l => JsonDocument.Parse(l).RootElement)
-                .First(e => e.GetProperty("State").TryGetProperty("LoadMs", out _));
-            load = loaded.GetProperty("State").GetProperty("LoadMs").GetInt64() / 1000.0;
+            loaded = stderr.Select(l => JsonDocument.Parse(l).RootElement)
+                .First(e => e.GetProperty("State").TryGetProperty("LoadMs", out _)).GetProperty("State").Clone();
         }
 
-        return (firstAnswer, load, latencies);
+        double Seconds(string name) => loaded.GetProperty(name).GetInt64() / 1000.0;
+        return (firstAnswer, Seconds("LoadMs"), Seconds("StageMs"), Seconds("LoadCpuMs"), latencies);
     }
 
     private static double Percentile(List<double> values, double p)

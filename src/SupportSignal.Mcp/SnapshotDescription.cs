@@ -26,7 +26,13 @@ public sealed record SnapshotDescription(
 {
     public long FileBytes { get; init; }
 
+    /// <summary>Reading the file and staging its rows (the rest of <see cref="LoadTime"/> is DuckDB's).</summary>
+    public TimeSpan StageTime { get; init; }
+
     public TimeSpan LoadTime { get; init; }
+
+    /// <summary>Processor time the load took, all threads: a figure that shared machines disturb less than wall time.</summary>
+    public TimeSpan LoadCpuTime { get; init; }
 
     public long TotalRows => Tables.Sum(t => t.RowCount);
 

@@ -18,6 +18,7 @@ public static class SnapshotLoader
     public static ExportSnapshot Load(string exportPath, SnapshotLimits? limits = null)
     {
         var stopwatch = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var directory = Directory.CreateTempSubdirectory("supportsignal-mcp-");
         try
         {
@@ -27,6 +28,7 @@ public static class SnapshotLoader
             {
                 ExportFileReader.Read(exportPath, staging);
                 description = staging.Finish(exportPath);
+                description = description with { StageTime = stopwatch.Elapsed };
                 using var connection = new DuckDBConnection($"Data Source={databasePath}");
                 connection.Open();
                 foreach (var table in staging.Tables)
@@ -47,7 +49,12 @@ public static class SnapshotLoader
             }
 
             var bytes = new FileInfo(exportPath).Length;
-            return new ExportSnapshot(directory.FullName, databasePath, description with { FileBytes = bytes, LoadTime = stopwatch.Elapsed }, limits ?? new SnapshotLimits());
+            return new ExportSnapshot(directory.FullName, databasePath, description with
+            {
+                FileBytes = bytes,
+                LoadTime = stopwatch.Elapsed,
+                LoadCpuTime = Process.GetCurrentProcess().TotalProcessorTime - cpu,
+            }, limits ?? new SnapshotLimits());
         }
         catch
         {
@@ -144,6 +151,7 @@ public static class SnapshotLoader
         private readonly byte[][] _names;
         private readonly JsonElement _definition;
         private FileStream? _file;
+        private int _largestRow;
 
         private StagedTable(string name, JsonElement definition, string path)
         {
@@ -181,6 +189,7 @@ public static class SnapshotLoader
         public void Add(ReadOnlySpan<byte> row)
         {
             Profile(row);
+            _largestRow = Math.Max(_largestRow, row.Length);
             _file ??= new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
             _file.Write(row);
             _file.WriteByte((byte)'\n');
@@ -198,7 +207,7 @@ public static class SnapshotLoader
 
         public string InsertSql() =>
             $"INSERT INTO {Identifier(Name)} SELECT * FROM read_json({Literal(Path)}, format = 'newline_delimited', " +
-            $"maximum_object_size = {int.MaxValue.ToString(CultureInfo.InvariantCulture)}, " +
+            $"maximum_object_size = {Math.Max(1 << 20, _largestRow + 1).ToString(CultureInfo.InvariantCulture)}, " +
             $"columns = {{{string.Join(", ", _profiles.Select(p => $"{Literal(p.Name)}: {Literal(p.DuckType())}"))}}})";
 
         public SnapshotTable Describe() => new(
