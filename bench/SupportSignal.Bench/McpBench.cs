@@ -88,7 +88,7 @@ internal static class McpBench
                     stderr.Add(line);
                 }
             },
-        }));
+        }), new McpClientOptions { InitializationTimeout = TimeSpan.FromMinutes(5) });
         var first = await client.CallToolAsync("query", new Dictionary<string, object?> { ["sql"] = "SELECT count(*) FROM incidents" });
         var firstAnswer = stopwatch.Elapsed.TotalSeconds;
         if (first.IsError == true)
