@@ -3,48 +3,32 @@ using System.Text.Json;
 
 using Microsoft.Data.Sqlite;
 
-using SupportSignal.Data;
-using SupportSignal.Data.DemoData;
 using SupportSignal.Export;
+using SupportSignal.TestSupport;
 
 [assembly: AssemblyFixture(typeof(SupportSignal.McpTests.McpDemo))]
 
 namespace SupportSignal.McpTests;
 
 /// <summary>
-/// The demo data in a migrated SQLite file, exported once by the real engine as json, json.gz and zip.
-/// The database is the independent source every answer of the server is checked against.
+/// The shared test database (migrated, seeded demo data and the per-role accounts), exported once by
+/// the real engine as json, json.gz and zip. The database is the independent source every answer of
+/// the server is checked against.
 /// </summary>
 public sealed class McpDemo : IAsyncLifetime
 {
-    public static readonly DemoDataOptions Demo = new()
-    {
-        Companies = 3,
-        SitesPerCompany = 2,
-        Users = 16,
-        Participants = 24,
-        Incidents = 160,
-        RandomSeed = 1717,
-    };
-
     private readonly string _root = Directory.CreateTempSubdirectory("supportsignal-mcp-tests-").FullName;
 
-    public string DatabasePath => Path.Combine(_root, "supportsignal.db");
+    public string DatabasePath { get; private set; } = "";
 
     public string ExportPath(ExportFormat format) => Path.Combine(_root, "export." + format.Extension());
 
     public async ValueTask InitializeAsync()
     {
-        var settings = new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={DatabasePath}");
-        await using (var db = settings.CreateContext())
-        {
-            await db.MigrateAsync();
-            await DemoDataGenerator.SeedAsync(db, Demo);
-        }
-
+        DatabasePath = await TestDatabase.CreateCopyAsync();
         foreach (var format in Enum.GetValues<ExportFormat>())
         {
-            await using var db = settings.CreateContext();
+            await using var db = TestDatabase.OpenContext(DatabasePath);
             await using var file = File.Create(ExportPath(format));
             await new ExportService(db).ExportAsync(new ExportRequest { Format = format }, file);
         }
@@ -78,24 +62,14 @@ public sealed class McpDemo : IAsyncLifetime
     }
 
     /// <summary>A private copy of the database, for a server that writes to it (the live export's audit row).</summary>
-    public string CopyDatabase()
-    {
-        var path = Path.Combine(Directory.CreateDirectory(Path.Combine(_root, Guid.NewGuid().ToString("N"))).FullName, "supportsignal.db");
-        using var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "VACUUM INTO $path";
-        command.Parameters.AddWithValue("$path", path);
-        command.ExecuteNonQuery();
-        return path;
-    }
+    public static Task<string> CopyDatabaseAsync() => TestDatabase.CreateCopyAsync(TestContext.Current.CancellationToken);
 
     /// <summary>A path in this run's folder, removed with it.</summary>
     public string NewPath(string name) => Path.Combine(_root, Guid.NewGuid().ToString("N")[..8] + "-" + name);
 
     public ValueTask DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
+        TestDatabase.Delete(DatabasePath);
         Directory.Delete(_root, recursive: true);
         return ValueTask.CompletedTask;
     }
