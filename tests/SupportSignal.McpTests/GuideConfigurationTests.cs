@@ -32,7 +32,7 @@ public sealed partial class GuideConfigurationTests(McpDemo demo)
         Assert.Equal("supportsignal", command);
         Assert.Equal(["mcp", "--live"], arguments);
         Assert.StartsWith("Data Source=", environment["ConnectionStrings__SupportSignal"]);
-        environment["ConnectionStrings__SupportSignal"] = $"Data Source={await McpDemo.CopyDatabaseAsync()}";
+        environment["ConnectionStrings__SupportSignal"] = $"Data Source={await demo.CopyDatabaseAsync()}";
 
         await using var server = await McpServerProcess.StartAsync(McpServerProcess.Executable, arguments, environment);
         var described = McpServerProcess.Structured(await server.CallAsync("describe_export"));

@@ -15,7 +15,7 @@ public sealed partial class LiveSnapshotTests(McpDemo demo)
     [Fact]
     public async Task A_live_snapshot_is_de_identified_and_no_text_column_holds_a_seeded_name_email_phone_or_ndis_number()
     {
-        var database = await McpDemo.CopyDatabaseAsync();
+        var database = await demo.CopyDatabaseAsync();
         await using var server = await McpServerProcess.StartAsync(["--live"], Connection(database));
         var described = McpServerProcess.Structured(await server.CallAsync("describe_export"));
         Assert.True(described.GetProperty("deidentified").GetBoolean());
@@ -49,7 +49,7 @@ public sealed partial class LiveSnapshotTests(McpDemo demo)
     [Fact]
     public async Task Identified_live_snapshot_is_refused_without_the_setting_and_warns()
     {
-        var database = await McpDemo.CopyDatabaseAsync();
+        var database = await demo.CopyDatabaseAsync();
 
         var (exitCode, stdout, stderr) = await McpServerProcess.RunToExitAsync(["--live", "--identified"], Connection(database));
 
@@ -64,7 +64,7 @@ public sealed partial class LiveSnapshotTests(McpDemo demo)
     [Fact]
     public async Task Identified_live_snapshot_is_served_when_the_tools_configuration_allows_it()
     {
-        var database = await McpDemo.CopyDatabaseAsync();
+        var database = await demo.CopyDatabaseAsync();
         var environment = Connection(database);
         environment["Mcp__AllowIdentified"] = "true";
         await using var server = await McpServerProcess.StartAsync(["--live", "--identified"], environment);

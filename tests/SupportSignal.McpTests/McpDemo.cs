@@ -4,14 +4,14 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 using SupportSignal.Export;
-using SupportSignal.TestSupport;
+using SupportSignal.Testing;
 
 [assembly: AssemblyFixture(typeof(SupportSignal.McpTests.McpDemo))]
 
 namespace SupportSignal.McpTests;
 
 /// <summary>
-/// The shared test database (migrated, seeded demo data and the per-role accounts), exported once by
+/// The shared small demo set in a migrated SQLite file (SupportSignal.Testing), exported once by
 /// the real engine as json, json.gz and zip. The database is the independent source every answer of
 /// the server is checked against.
 /// </summary>
@@ -19,16 +19,20 @@ public sealed class McpDemo : IAsyncLifetime
 {
     private readonly string _root = Directory.CreateTempSubdirectory("supportsignal-mcp-tests-").FullName;
 
-    public string DatabasePath { get; private set; } = "";
+    private readonly List<TestDatabase> _copies = [];
+
+    public TestDatabase Database { get; private set; } = null!;
+
+    public string DatabasePath => Database.Path;
 
     public string ExportPath(ExportFormat format) => Path.Combine(_root, "export." + format.Extension());
 
     public async ValueTask InitializeAsync()
     {
-        DatabasePath = await TestDatabase.CreateCopyAsync();
+        Database = await TestDatabase.CreateAsync(DemoSets.Small);
         foreach (var format in Enum.GetValues<ExportFormat>())
         {
-            await using var db = TestDatabase.OpenContext(DatabasePath);
+            await using var db = Database.NewContext();
             await using var file = File.Create(ExportPath(format));
             await new ExportService(db).ExportAsync(new ExportRequest { Format = format }, file);
         }
@@ -62,15 +66,28 @@ public sealed class McpDemo : IAsyncLifetime
     }
 
     /// <summary>A private copy of the database, for a server that writes to it (the live export's audit row).</summary>
-    public static Task<string> CopyDatabaseAsync() => TestDatabase.CreateCopyAsync(TestContext.Current.CancellationToken);
+    public async Task<string> CopyDatabaseAsync()
+    {
+        var copy = await Database.CopyAsync(TestContext.Current.CancellationToken);
+        lock (_copies)
+        {
+            _copies.Add(copy);
+        }
+
+        return copy.Path;
+    }
 
     /// <summary>A path in this run's folder, removed with it.</summary>
     public string NewPath(string name) => Path.Combine(_root, Guid.NewGuid().ToString("N")[..8] + "-" + name);
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        TestDatabase.Delete(DatabasePath);
+        foreach (var copy in _copies)
+        {
+            await copy.DisposeAsync();
+        }
+
+        await Database.DisposeAsync();
         Directory.Delete(_root, recursive: true);
-        return ValueTask.CompletedTask;
     }
 }
