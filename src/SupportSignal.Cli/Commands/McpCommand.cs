@@ -76,6 +76,9 @@ public static class McpCommand
                 d.Tables.Count, d.TotalRows, d.FileBytes, (long)d.LoadTime.TotalMilliseconds, (long)d.StageTime.TotalMilliseconds,
                 (long)d.LoadCpuTime.TotalMilliseconds, d.Deidentified);
             await McpServerHost.RunAsync(snapshot, cancellationToken);
+
+            // The client closing stdin is the normal end (0); Ctrl-C or SIGTERM is a cancellation (130).
+            cancellationToken.ThrowIfCancellationRequested();
             return ExitCodes.Success;
         });
         return command;
