@@ -11,6 +11,8 @@ mkdir -p bench/data
 [ -f bench/data/half.db ] || "$bench" prepare --incidents 16000 --db bench/data/half.db
 [ -f bench/data/full.db ] || "$bench" prepare --incidents 32000 --db bench/data/full.db
 "$bench" run --db bench/data/half.db --db bench/data/full.db --rounds "$rounds"
+# The MCP server on the ~500 MB set: start to first answer, load rate, group-by latency (json and zip).
+[ "${BENCH_MCP:-1}" = 1 ] && "$bench" mcp --db bench/data/full.db --rounds "$rounds"
 if [ "${BENCH_LARGE:-1}" = 1 ]; then
   [ -f bench/data/large.db ] || "$bench" prepare --incidents 200000 --db bench/data/large.db
   "$bench" run --db bench/data/large.db --rounds 1 --skip-naive

@@ -16,6 +16,7 @@ using SupportSignal.Export;
 //   engine [--deidentify] | naive --db PATH --out PATH   one measured export in this process (used by run)
 //   prepare --incidents N --pg CONNECTION   seed a PostgreSQL database instead (an empty, existing one)
 //   pgrun --pg CONNECTION [--rounds N] [--parallel N]   the engine on PostgreSQL, serial and parallel, vs psql COPY row_to_json
+//   mcp --db PATH [--format json|zip ...] [--rounds N] [--queries N] [--cli PATH]   the MCP server (McpBench)
 var command = args.FirstOrDefault() ?? "help";
 var options = Options.Parse(args.Skip(1));
 return command switch
@@ -25,6 +26,7 @@ return command switch
     "pgrun" => await Bench.PostgreSqlRunAsync(options),
     "engine" => await Bench.EngineAsync(options),
     "naive" => await Bench.NaiveAsync(options),
+    "mcp" => await McpBench.RunAsync(options, Bench.Cli(options), Bench.OutDirectory()),
     _ => Bench.Usage(),
 };
 
@@ -181,9 +183,8 @@ internal static class Bench
         var rounds = options.Int("rounds", 3);
         var self = Environment.ProcessPath!;
         var selfArgs = self.EndsWith("dotnet", StringComparison.Ordinal) ? [typeof(Bench).Assembly.Location] : Array.Empty<string>();
-        var cli = options.Get("cli") ?? Path.Combine(RepositoryRoot(), "src", "SupportSignal.Cli", "bin", "Release", "net10.0", "supportsignal");
-        var outDirectory = Path.Combine(RepositoryRoot(), "bench", "out");
-        Directory.CreateDirectory(outDirectory);
+        var cli = Cli(options);
+        var outDirectory = OutDirectory();
         var results = new List<Measurement>();
 
         foreach (var database in databases)
@@ -366,6 +367,11 @@ internal static class Bench
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
+
+    public static string Cli(Options options) =>
+        options.Get("cli") ?? Path.Combine(RepositoryRoot(), "src", "SupportSignal.Cli", "bin", "Release", "net10.0", "supportsignal");
+
+    public static string OutDirectory() => Directory.CreateDirectory(Path.Combine(RepositoryRoot(), "bench", "out")).FullName;
 
     private static string RepositoryRoot()
     {

@@ -27,6 +27,7 @@ public static class CliApp
             CountsCommand.Create(cli),
             CreateAdminCommand.Create(cli),
             ExportCommand.Create(cli),
+            McpCommand.Create(cli),
         };
 
         // No shell can pass a NUL, but an in-process caller can, and paths and connection strings reject it.
