@@ -90,7 +90,12 @@ internal static class MetadataWriter
         {
             w.WriteStartObject();
             w.WriteString("name", table.Name);
-            WriteStrings(w, "primaryKey", table.PrimaryKey);
+            WriteStrings(w, "primaryKey", table.ExportedPrimaryKey);
+            if (table.KeyNote is { } keyNote)
+            {
+                w.WriteString("keyNote", keyNote);
+            }
+
             w.WriteStartArray("columns");
             foreach (var column in table.ExportedColumns)
             {
