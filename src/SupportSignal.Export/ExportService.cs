@@ -163,7 +163,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             estimate = (long)(estimate * ((double)compressed.BytesWritten / Math.Max(1, json.BytesWritten)));
         }
 
-        return new ExportPreview(selection, metadata.Counts, metadata.Counts.Values.Sum(), estimate);
+        return new ExportPreview(selection, metadata.Counts, metadata.Counts.Values.Sum(), estimate) { StubCounts = metadata.StubCounts };
     }
 
     /// <summary>
@@ -179,11 +179,13 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             statements.AddRange(segment.ValidationStatements());
             statements.AddRange(segment.ChooseStatements());
             statements.AddRange(segment.ClosureStatements());
+            statements.AddRange(segment.TenantStatements());
         }
 
         foreach (var plan in Plans(selection, deidentifier: null))
         {
             statements.Add(plan.CountSql);
+            statements.AddRange(plan.StubCountSql is { } stubs ? [stubs] : []);
             statements.Add(plan.Sql);
             statements.Add(plan.FirstRows(200, db.Provider).Sql);
         }
@@ -198,9 +200,11 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     {
         var segment = SegmentSql(selection);
         return selection.Included
+            .Select(t => (Table: t, Segment: selection.Segment?.Tables.First(s => s.Table == t)))
             .Select(t => new TablePlan(
-                t, Delimit, segment?.RowFilter(selection.Segment!.Tables.First(s => s.Table == t)),
-                deidentifier?.TransformsFor(t)))
+                t.Table, Delimit, t.Segment is null ? null : segment!.RowFilter(t.Segment),
+                deidentifier?.TransformsFor(t.Table),
+                t.Segment is null ? null : segment!.Stubs(t.Segment, selection.Request.Deidentify)))
             .ToList();
     }
 
@@ -239,15 +243,20 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         }
 
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var stubs = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var plan in plans)
         {
-            counts[plan.Table.Name] = await snapshot.CountAsync(plan, cancellationToken);
+            counts[plan.Table.Name] = await snapshot.CountAsync(plan.CountSql, cancellationToken);
+            stubs[plan.Table.Name] = plan.StubCountSql is { } stubSql ? await snapshot.CountAsync(stubSql, cancellationToken) : 0;
         }
 
         var privacy = deidentifier is null ? null : new DeidentificationSummary(
             deidentifier.KeyConfigured, Deidentifier.Describe(selection.Included).ToList());
         return (plans, new DocumentMetadata(
-            _time.GetUtcNow().UtcDateTime, request.ExportedBy, ProviderName(db.Provider), latestMigration, selection, counts, ApplicationVersion, privacy));
+            _time.GetUtcNow().UtcDateTime, request.ExportedBy, ProviderName(db.Provider), latestMigration, selection, counts, ApplicationVersion, privacy)
+        {
+            StubCounts = stubs,
+        });
     }
 
     private static async Task WriteDocumentAsync(
@@ -392,11 +401,11 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             await segment.MaterializeAsync(_connection, _transaction, cancellationToken);
         }
 
-        public async Task<long> CountAsync(TablePlan plan, CancellationToken cancellationToken)
+        public async Task<long> CountAsync(string countSql, CancellationToken cancellationToken)
         {
             await using var command = _connection.CreateCommand();
             command.Transaction = _transaction;
-            command.CommandText = plan.CountSql;
+            command.CommandText = countSql;
             command.CommandTimeout = 0;
             return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         }

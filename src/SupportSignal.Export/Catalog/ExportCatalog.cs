@@ -78,6 +78,12 @@ public sealed class ExportCatalog
     /// <summary>Large, noisy operational logs: exported only when asked for by name.</summary>
     public const string OptInTable = "debug_logs";
 
+    /// <summary>
+    /// Operational history that spans tenants: a company, site or date segment leaves it out unless
+    /// the tables filter names it, since its rows belong to nobody's segment.
+    /// </summary>
+    public static readonly IReadOnlySet<string> HistoryTables = new HashSet<string>(StringComparer.Ordinal) { OptInTable, "export_audit" };
+
     private ExportCatalog(IReadOnlyList<ExportTable> tables) => Tables = tables;
 
     public IReadOnlyList<ExportTable> Tables { get; }
