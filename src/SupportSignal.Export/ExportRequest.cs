@@ -65,13 +65,15 @@ public sealed class ExportSchemaException(string? applied, string? expected) : E
 
 /// <summary>
 /// What an export would hold, from the same kind of snapshot the export reads: the record
-/// counts per table and the estimated size of the file in the requested format.
+/// counts per table and the estimated size of the file in the requested format
+/// (<see cref="EstimatedBytes"/>) and in every format.
 /// </summary>
 public sealed record ExportPreview(
     ExportSelection Selection,
     IReadOnlyDictionary<string, long> RecordCounts,
     long TotalRecords,
-    long EstimatedBytes)
+    long EstimatedBytes,
+    IReadOnlyDictionary<ExportFormat, long> EstimatedBytesByFormat)
 {
     /// <summary>Per table, how many of its rows are stubs (rows of other tenants that closure brings in).</summary>
     public IReadOnlyDictionary<string, long> StubCounts { get; init; } = new Dictionary<string, long>();

@@ -104,14 +104,37 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     }
 
     /// <summary>
-    /// Counts the rows the request would export and estimates the file size: the first rows of
-    /// each table go through the real writer (and compressor) and are scaled by the counts.
+    /// Counts the rows the request would export and estimates the file size in every format: the
+    /// first rows of each table go through the real writer (and compressors) and are scaled by the counts.
     /// </summary>
-    public async Task<ExportPreview> PreviewAsync(ExportRequest request, CancellationToken cancellationToken = default)
+    public async Task<ExportPreview> PreviewAsync(ExportRequest request, CancellationToken cancellationToken = default) =>
+        (await PreviewAsync([request], cancellationToken))[0];
+
+    /// <summary>
+    /// Several previews from one snapshot (the export page: the full export and the chosen segment),
+    /// each with the estimated size of every format. At most one of them may be segmented.
+    /// </summary>
+    public async Task<IReadOnlyList<ExportPreview>> PreviewAsync(IReadOnlyList<ExportRequest> requests, CancellationToken cancellationToken = default)
+    {
+        var selections = requests.Select(Select).ToList();
+        if (selections.Count(s => s.Segment is not null) > 1)
+        {
+            throw new ArgumentException("At most one segmented request per preview: a segment's key tables live in the snapshot.", nameof(requests));
+        }
+
+        await using var snapshot = await Snapshot.OpenAsync(db, _options, cancellationToken);
+        var previews = new List<ExportPreview>(requests.Count);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            previews.Add(await EstimateAsync(snapshot, requests[i], selections[i], cancellationToken));
+        }
+
+        return previews;
+    }
+
+    private async Task<ExportPreview> EstimateAsync(Snapshot snapshot, ExportRequest request, ExportSelection selection, CancellationToken cancellationToken)
     {
         const int SampleRows = 200;
-        var selection = Select(request);
-        await using var snapshot = await Snapshot.OpenAsync(db, _options, cancellationToken);
         var (plans, metadata) = await PrepareAsync(snapshot, request, selection, cancellationToken);
 
         var samples = plans.Select(p => p.FirstRows(SampleRows, db.Provider)).ToList();
@@ -145,12 +168,13 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             estimate += 2;
         }
 
-        if (request.Format != ExportFormat.Json)
+        // Compressed size scales with how well the sample itself compresses in that format.
+        var estimates = new Dictionary<ExportFormat, long> { [ExportFormat.Json] = estimate };
+        var sampleMetadata = metadata with { Counts = sampleRows };
+        foreach (var format in new[] { ExportFormat.JsonGz, ExportFormat.Zip })
         {
-            // Compressed size scales with how well the sample itself compresses in that format.
             var compressed = new CountingStream(Stream.Null);
-            var sampleMetadata = metadata with { Counts = sampleRows };
-            if (request.Format == ExportFormat.Zip)
+            if (format == ExportFormat.Zip)
             {
                 await WriteZipAsync(snapshot, compressed, sampleMetadata, samples, cancellationToken);
             }
@@ -160,10 +184,13 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
                 await WriteDocumentAsync(snapshot, gzip, sampleMetadata, samples, cancellationToken);
             }
 
-            estimate = (long)(estimate * ((double)compressed.BytesWritten / Math.Max(1, json.BytesWritten)));
+            estimates[format] = (long)(estimate * ((double)compressed.BytesWritten / Math.Max(1, json.BytesWritten)));
         }
 
-        return new ExportPreview(selection, metadata.Counts, metadata.Counts.Values.Sum(), estimate) { StubCounts = metadata.StubCounts };
+        return new ExportPreview(selection, metadata.Counts, metadata.Counts.Values.Sum(), estimates[request.Format], estimates)
+        {
+            StubCounts = metadata.StubCounts,
+        };
     }
 
     /// <summary>

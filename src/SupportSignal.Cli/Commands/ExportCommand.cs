@@ -1,6 +1,9 @@
 using System.CommandLine;
+using System.Runtime.ExceptionServices;
 
 using SupportSignal.Cli.Output;
+using SupportSignal.Data;
+using SupportSignal.Data.Entities;
 using SupportSignal.Export;
 
 namespace SupportSignal.Cli.Commands;
@@ -38,51 +41,44 @@ public static class ExportCommand
         }
 
         await using var db = await cli.OpenDatabaseAsync(parseResult, cancellationToken);
-        var settings = cli.Settings(parseResult);
         var time = cli.Environment.Time;
         var key = cli.Configuration(parseResult)[PseudonymKeySetting];
-        var service = new ExportService(db, time, new ExportEngineOptions { PseudonymKey = string.IsNullOrEmpty(key) ? null : key });
-        try
+        // Auditing never stops an export: a database that refuses the write (a read-only replica) gets a warning.
+        var exports = new AuditedExport(
+            new ExportService(db, time, new ExportEngineOptions { PseudonymKey = string.IsNullOrEmpty(key) ? null : key }),
+            new ExportAuditTrail(cli.Settings(parseResult).CreateContext, time: time),
+            auditUnavailable: e => cli.Error.WriteLineAsync($"warning: the export could not be recorded in export_audit: {e.Message}"));
+        var attempt = new ExportAttempt(null, ExportSource.Cli, request, Guid.NewGuid().ToString("N"));
+        // Checked before the output is opened, so a bad request leaves no file behind.
+        if (await exports.RejectIfInvalidAsync(attempt) is { BadInput: { } refused })
         {
-            service.Select(request);
-        }
-        catch (ExportRequestException e)
-        {
-            await CliExportAudit.RejectAsync(settings, request, time, cli.Error, e);
-            throw AsBadArgument(e);
+            throw AsBadArgument(refused);
         }
 
         var mode = parseResult.GetValue(flags.Quiet) ? ExportProgressDisplay.Mode.Quiet
             : cli.Environment.StderrIsTerminal ? ExportProgressDisplay.Mode.Live
             : ExportProgressDisplay.Mode.Plain;
         var display = new ExportProgressDisplay(cli.Error, mode, cli.Environment.PlainProgressInterval, cli.Environment.TerminalWidth);
-
         await using var destination = ExportDestination.Open(
             path, request, time.GetUtcNow().UtcDateTime, parseResult.GetValue(flags.Force), cli.Environment, cli.Out);
-        var audit = await CliExportAudit.StartAsync(settings, request, time, cli.Error, cancellationToken);
-        ExportSummary summary;
-        try
+        var result = await exports.RunAsync(attempt, destination, mode == ExportProgressDisplay.Mode.Quiet ? null : display, cancellationToken);
+        switch (result)
         {
-            // Ids are checked against the database inside the export's snapshot, before any byte is written.
-            summary = await CheckAsync(() => service.ExportAsync(
-                request, destination.Stream, mode == ExportProgressDisplay.Mode.Quiet ? null : display, cancellationToken));
-            await destination.CommitAsync(cancellationToken);
+            case { Outcome: ExportOutcome.Succeeded, Summary: { } summary }:
+                display.Completed(summary, destination.Name);
+                return ExitCodes.Success;
+            case { BadInput: { } badInput }:
+                display.Abandoned();
+                throw AsBadArgument(badInput);
+            case { ErrorCode: ExportErrorCodes.OutputNotWritable, Outcome: ExportOutcome.Failed }:
+                display.Abandoned();
+                throw new CliException(ExitCodes.OutputNotWritable, $"Writing {destination.Name} failed: {result.Error!.Message}", result.Error);
+            default:
+                // Cancelled (exit 130), the database (exit 3) or anything else (exit 1): CliApp says which.
+                display.Abandoned();
+                ExceptionDispatchInfo.Throw(result.Error!);
+                return ExitCodes.Failure;
         }
-        catch (Exception e)
-        {
-            display.Abandoned();
-            await audit.EndedAsync(e, cancellationToken.IsCancellationRequested);
-            if (e is OutputWriteException && !cancellationToken.IsCancellationRequested)
-            {
-                throw new CliException(ExitCodes.OutputNotWritable, $"Writing {destination.Name} failed: {e.Message}", e);
-            }
-
-            throw;
-        }
-
-        await audit.SucceededAsync(summary);
-        display.Completed(summary, destination.Name);
-        return ExitCodes.Success;
     }
 
     // The engine names the field at fault ("format", "tables", "company", "from", ...); the user knows it as that flag.
@@ -91,18 +87,6 @@ public static class ExportCommand
         try
         {
             return validate();
-        }
-        catch (ExportRequestException e)
-        {
-            throw AsBadArgument(e);
-        }
-    }
-
-    private static async Task<T> CheckAsync<T>(Func<Task<T>> validate)
-    {
-        try
-        {
-            return await validate();
         }
         catch (ExportRequestException e)
         {

@@ -9,7 +9,7 @@ namespace SupportSignal.Cli.Output;
 /// <see cref="CommitAsync"/>; disposing without a commit (error, Ctrl-C) deletes the partial
 /// file, so PATH is either the complete export or exactly what it was before.
 /// </summary>
-internal sealed class ExportDestination : IAsyncDisposable
+internal sealed class ExportDestination : IExportTarget, IAsyncDisposable
 {
     public const string StandardOutputPath = "-";
     public const string PartialSuffix = ".partial";
@@ -17,11 +17,12 @@ internal sealed class ExportDestination : IAsyncDisposable
     private readonly string? _target;
     private readonly string? _partial;
     private readonly bool _overwrite;
+    private readonly GuardedStream _stream;
     private bool _committed;
 
     private ExportDestination(Stream stream, string name, string? target, string? partial, bool overwrite)
     {
-        Stream = new GuardedStream(stream);
+        _stream = new GuardedStream(stream);
         Name = name;
         _target = target;
         _partial = partial;
@@ -29,7 +30,10 @@ internal sealed class ExportDestination : IAsyncDisposable
     }
 
     /// <summary>What the export writes to; any failure of a write, flush or close is an <see cref="OutputWriteException"/>.</summary>
-    public Stream Stream { get; }
+    public Stream Stream => _stream;
+
+    /// <summary>True once the export has written to it (a file is deleted on failure whatever this says).</summary>
+    public bool HasStarted => _stream.HasWritten;
 
     /// <summary>The final path, or "standard output".</summary>
     public string Name { get; }
@@ -159,8 +163,11 @@ internal sealed class ExportDestination : IAsyncDisposable
     /// </summary>
     private sealed class GuardedStream(Stream inner) : WriteOnlyStream
     {
+        public bool HasWritten { get; private set; }
+
         public override void Write(ReadOnlySpan<byte> buffer)
         {
+            HasWritten |= buffer.Length > 0;
             try
             {
                 inner.Write(buffer);
@@ -173,6 +180,7 @@ internal sealed class ExportDestination : IAsyncDisposable
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            HasWritten |= buffer.Length > 0;
             try
             {
                 await inner.WriteAsync(buffer, cancellationToken);
@@ -256,4 +264,4 @@ internal sealed class ExportDestination : IAsyncDisposable
 }
 
 /// <summary>Writing the export's output failed (disk full, file too large, pipe closed, permission).</summary>
-internal sealed class OutputWriteException(Exception inner) : IOException(inner.Message, inner);
+internal sealed class OutputWriteException(Exception inner) : ExportOutputException(inner);

@@ -1,4 +1,4 @@
-using System.Data.Common;
+using SupportSignal.Export;
 
 namespace SupportSignal.Web.Infrastructure;
 
@@ -8,19 +8,6 @@ namespace SupportSignal.Web.Infrastructure;
 /// </summary>
 public static class DatabaseErrors
 {
-    public static bool IsUnavailable(Exception? exception)
-    {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (exception is DbException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     public static int StatusCodeFor(Exception exception) =>
-        IsUnavailable(exception) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
+        ExportErrorCodes.IsDatabaseUnavailable(exception) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
 }

@@ -10,7 +10,7 @@ public static class ExportExtensions
     public const string PseudonymKeyKey = "Export:PseudonymKey";
 
     /// <summary>
-    /// The export engine, one per request like the DbContext it reads through; the audit trail,
+    /// The export engine, one per request like the DbContext it reads through, and its audited run; the audit trail,
     /// which writes through short-lived contexts of its own, outside any export's snapshot; and
     /// the limits on how many exports stream at once. The clock is a service so that the file
     /// name and the document's timestamp come from the same source.
@@ -29,6 +29,8 @@ public static class ExportExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddScoped(sp => new ExportService(
             sp.GetRequiredService<SupportSignalDbContext>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ExportEngineOptions>()));
+        services.AddScoped(sp => new AuditedExport(
+            sp.GetRequiredService<ExportService>(), sp.GetRequiredService<ExportAuditTrail>(), sp.GetRequiredService<ILogger<AuditedExport>>()));
         services.AddExportLimits();
         return services;
     }

@@ -25,7 +25,6 @@ public static class ExportLimits
     public const string MaxConcurrentKey = "Export:MaxConcurrent";
     public const int DefaultMaxConcurrent = 2;
     public const string RetryAfterSeconds = "30";
-    public const string BusyErrorCode = "busy";
 
     public static IServiceCollection AddExportLimits(this IServiceCollection services)
     {
@@ -79,6 +78,6 @@ public static class ExportLimits
         }
 
         var audit = context.RequestServices.GetRequiredService<ExportAuditTrail>();
-        await audit.RejectAsync(new ExportAttempt(UserGuid(context.User), ExportSource.Web, request, CorrelationId(context)), BusyErrorCode);
+        await audit.RejectAsync(new ExportAttempt(UserGuid(context.User), ExportSource.Web, request, CorrelationId(context)), ExportErrorCodes.Busy);
     }
 }

@@ -228,9 +228,9 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
         Assert.Equal(ExitCodes.OutputNotWritable, failed.ExitCode);
         Assert.Equal(["succeeded|cli|json|"], db.Query(
             "SELECT outcome || '|' || source || '|' || format || '|' || coalesce(error_code, '') FROM export_audit WHERE filters LIKE '%2001-01-01%'"));
-        Assert.Equal(["rejected|invalid-tables"], db.Query(
+        Assert.Equal(["rejected|bad_input:tables"], db.Query(
             $"SELECT outcome || '|' || error_code FROM export_audit WHERE filters LIKE '%{marker}%'"));
-        Assert.Equal(["failed|output-not-writable"], db.Query(
+        Assert.Equal(["failed|output_not_writable"], db.Query(
             "SELECT outcome || '|' || error_code FROM export_audit WHERE filters LIKE '%2002-02-02%'"));
     }
 

@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -18,16 +15,13 @@ namespace SupportSignal.Web.Pages.Admin.DeveloperTools.Export;
 /// itself; how many exports run at once is the rate limiter's (<see cref="ExportLimits"/>).
 /// </summary>
 [ExportEndpoint]
-public sealed partial class IndexModel(
-    ExportService exports, ExportAuditTrail audit, SupportSignalDbContext db, TimeProvider time, ILogger<IndexModel> logger) : PageModel
+public sealed class IndexModel(
+    ExportService exports, AuditedExport audited, ExportAuditTrail audit, SupportSignalDbContext db, TimeProvider time) : PageModel
 {
-    /// <summary>Set, readable by the page's script, once the download's headers are on their way.</summary>
-    public const string DownloadCookie = "supportsignal-export-download";
-
     public ExportPreview? Preview { get; private set; }
 
     /// <summary>Estimated file size per format, from the same kind of snapshot the export reads.</summary>
-    public IReadOnlyDictionary<ExportFormat, long> EstimatedBytes { get; private set; } = new Dictionary<ExportFormat, long>();
+    public IReadOnlyDictionary<ExportFormat, long> EstimatedBytes => Preview?.EstimatedBytesByFormat ?? new Dictionary<ExportFormat, long>();
 
     /// <summary>What the chosen filters hold; null until a filter is chosen.</summary>
     public ExportPreview? SegmentPreview { get; private set; }
@@ -74,7 +68,7 @@ public sealed partial class IndexModel(
     [BindProperty(SupportsGet = true)]
     public bool Deidentify { get; set; }
 
-    /// <summary>A random token from the page's script, echoed in <see cref="DownloadCookie"/> when the download starts.</summary>
+    /// <summary>A random token from the page's script, echoed in <see cref="DownloadTarget.Cookie"/> when the download starts.</summary>
     [BindProperty]
     public string? DownloadToken { get; set; }
 
@@ -84,152 +78,51 @@ public sealed partial class IndexModel(
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
-        var estimates = new Dictionary<ExportFormat, long>();
-        foreach (var format in Enum.GetValues<ExportFormat>())
+        var full = new ExportRequest { ExportedBy = UserId };
+        try
         {
-            var preview = await exports.PreviewAsync(new ExportRequest { Format = format, ExportedBy = UserId }, cancellationToken);
-            estimates[format] = preview.EstimatedBytes;
-            Preview ??= preview;
+            // One snapshot answers for the full export (every format) and the chosen segment.
+            var segment = HasFilters ? ReadRequest() with { Format = ExportFormat.Json } : null;
+            var previews = await exports.PreviewAsync(segment is null ? [full] : [full, segment], cancellationToken);
+            (Preview, SegmentPreview) = (previews[0], previews.ElementAtOrDefault(1));
+            SegmentFilters = segment is null ? null : ExportAuditTrail.FiltersJson(segment);
+        }
+        catch (ExportRequestException e)
+        {
+            return Show(ExportProblem.BadInput(e));
         }
 
-        EstimatedBytes = estimates;
         CompanyOptions = await db.Companies.AsNoTracking().OrderBy(c => c.Name).ToListAsync(cancellationToken);
         SiteOptions = (await db.Sites.AsNoTracking().OrderBy(s => s.Name).ToListAsync(cancellationToken)).ToLookup(s => s.CompanyId);
         LastExport = (await audit.PageAsync(1, 1, cancellationToken)).Rows.FirstOrDefault();
-
-        if (HasFilters)
-        {
-            try
-            {
-                var request = ReadRequest() with { Format = ExportFormat.Json };
-                SegmentPreview = await exports.PreviewAsync(request, cancellationToken);
-                SegmentFilters = ExportAuditTrail.FiltersJson(request);
-            }
-            catch (ExportRequestException e)
-            {
-                return Show(BadInput(e));
-            }
-        }
-
         return Page();
     }
 
     public async Task<IActionResult> OnPostAsync()
     {
-        var correlationId = ExportLimits.CorrelationId(HttpContext);
-        ExportRequest request;
-        try
-        {
-            request = ReadRequest();
-            exports.Select(request);
-        }
-        catch (ExportRequestException e)
-        {
-            await audit.RejectAsync(Attempt(BestEffortRequest(), correlationId), BadInputCode(e));
-            return Show(BadInput(e));
-        }
-
-        // A closed tab or a dropped connection cancels the database work at once.
-        var aborted = HttpContext.RequestAborted;
-        var auditId = await audit.StartAsync(Attempt(request, correlationId), CancellationToken.None);
-        StartDownload(request.Format, request.FileName(NowUtc));
-        try
-        {
-            var summary = await exports.ExportAsync(request, Response.Body, aborted);
-            await Response.Body.FlushAsync(aborted);
-            await audit.FinishAsync(auditId, ExportOutcome.Succeeded, summary);
-        }
-        catch (Exception) when (aborted.IsCancellationRequested)
-        {
-            // Whatever the engine was doing when the client left (a query or a write), it stopped.
-            logger.LogInformation("Export cancelled: the client went away");
-            await audit.FinishAsync(auditId, ExportOutcome.Cancelled, errorCode: "client_gone");
-        }
-        catch (ExportRequestException e) when (!Response.HasStarted)
-        {
-            // Checked against the database (an unknown id, an empty selection): still before any byte.
-            Response.Clear();
-            await audit.FinishAsync(auditId, ExportOutcome.Rejected, errorCode: BadInputCode(e));
-            return Show(BadInput(e));
-        }
-        catch (Exception e) when (!Response.HasStarted)
-        {
-            // Nothing has reached the client: a normal page can still say what happened.
-            logger.LogError(e, "Export failed before the first byte ({CorrelationId})", correlationId);
-            Response.Clear();
-            var unavailable = DatabaseErrors.IsUnavailable(e) || e is ExportSchemaException;
-            await audit.FinishAsync(auditId, ExportOutcome.Failed, errorCode: unavailable ? "database_unavailable" : "failed_before_first_byte");
-            if (unavailable)
-            {
-                Response.Headers.RetryAfter = "60";
-                return Show(new ExportProblem(StatusCodes.Status503ServiceUnavailable, "The database is not available",
-                    "The export could not be started because the database cannot be reached right now (or is not at this version's schema). Nothing was downloaded. Try again in a few minutes, and if it keeps happening give support this reference.",
-                    correlationId));
-            }
-
-            return Show(new ExportProblem(StatusCodes.Status500InternalServerError, "The export could not be started",
-                "Something went wrong while preparing the export. Nothing was downloaded. Try again, and if it keeps happening give support this reference.",
-                correlationId));
-        }
-        catch (Exception e)
-        {
-            // Headers and part of the file are out. Ending the response normally would leave a
-            // truncated file that looks whole; aborting makes the browser report a failed download.
-            logger.LogError(e, "Export failed after streaming began; aborting the connection ({CorrelationId})", correlationId);
-            await audit.FinishAsync(auditId, ExportOutcome.Failed, errorCode: "failed_mid_stream");
-            HttpContext.Abort();
-        }
-
-        return new EmptyResult();
+        var request = ReadRequest(out var badInput);
+        var attempt = new ExportAttempt(ExportLimits.UserGuid(User), ExportSource.Web, request, ExportLimits.CorrelationId(HttpContext));
+        var result = badInput is not null
+            ? await audited.RejectAsync(attempt, badInput)
+            : await audited.RunAsync(attempt, new DownloadTarget(HttpContext, request, NowUtc, DownloadToken), cancellationToken: HttpContext.RequestAborted);
+        return ExportProblem.For(result, attempt.CorrelationId) is { } problem ? Show(problem) : new EmptyResult();
     }
 
     private ExportRequest ReadRequest() =>
         ExportFields.ToRequest(Tables, Companies, Sites, From, To, Closure, Deidentify, Format, UserId);
 
     // A refused request is audited with whatever of it parses; the row says why it was refused.
-    private ExportRequest BestEffortRequest()
+    private ExportRequest ReadRequest(out ExportRequestException? badInput)
     {
+        badInput = null;
         try
         {
             return ReadRequest();
         }
-        catch (ExportRequestException)
+        catch (ExportRequestException e)
         {
+            badInput = e;
             return new ExportRequest { Deidentify = Deidentify, ExportedBy = UserId };
-        }
-    }
-
-    private ExportAttempt Attempt(ExportRequest request, string correlationId) =>
-        new(ExportLimits.UserGuid(User), ExportSource.Web, request, correlationId);
-
-    private static string BadInputCode(ExportRequestException e) => "bad_input:" + e.Field;
-
-    private ExportProblem BadInput(ExportRequestException e)
-    {
-        logger.LogInformation("Export request rejected: bad {Field}", e.Field);
-        return new ExportProblem(StatusCodes.Status400BadRequest, "The export request is not valid", e.Message, null, e.Field);
-    }
-
-    private void StartDownload(ExportFormat format, string fileName)
-    {
-        // Straight through to the client as the engine flushes: nothing holds the whole file.
-        HttpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        Response.StatusCode = StatusCodes.Status200OK;
-        Response.ContentType = format.ContentType();
-        Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
-        Response.Headers.CacheControl = "no-store";
-        Response.Headers.XContentTypeOptions = "nosniff";
-        if (DownloadToken is { } token && DownloadTokenFormat().IsMatch(token))
-        {
-            Response.Cookies.Append(DownloadCookie, token, new CookieOptions
-            {
-                HttpOnly = false,
-                IsEssential = true,
-                Path = Request.PathBase + Request.Path,
-                SameSite = SameSiteMode.Strict,
-                Secure = Request.IsHttps,
-                MaxAge = TimeSpan.FromMinutes(1),
-            });
         }
     }
 
@@ -237,14 +130,39 @@ public sealed partial class IndexModel(
     {
         Problem = problem;
         Response.StatusCode = problem.StatusCode;
+        if (problem.StatusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            Response.Headers.RetryAfter = "60";
+        }
+
         return Page();
     }
 
     private string UserId => ExportLimits.UserId(User);
 
-    [GeneratedRegex("^[a-f0-9]{16,64}$")]
-    private static partial Regex DownloadTokenFormat();
 }
 
 /// <summary>Why an export did not happen, in words fit for the admin; never internal detail.</summary>
-public sealed record ExportProblem(int StatusCode, string Title, string Message, string? CorrelationId, string? Field = null);
+public sealed record ExportProblem(int StatusCode, string Title, string Message, string? CorrelationId, string? Field = null)
+{
+    public static ExportProblem BadInput(ExportRequestException e) =>
+        new(StatusCodes.Status400BadRequest, "The export request is not valid", e.Message, null, e.Field);
+
+    /// <summary>
+    /// What the page shows in place of the download, or null when there is nothing to show: the
+    /// file was sent, the client left, or the connection was aborted mid-stream.
+    /// </summary>
+    public static ExportProblem? For(ExportResult result, string correlationId) => result switch
+    {
+        { BadInput: { } e } => BadInput(e),
+        { Outcome: ExportOutcome.Failed, Started: false, ErrorCode: ExportErrorCodes.DatabaseUnavailable } => new(
+            StatusCodes.Status503ServiceUnavailable, "The database is not available",
+            "The export could not be started because the database cannot be reached right now (or is not at this version's schema). Nothing was downloaded. Try again in a few minutes, and if it keeps happening give support this reference.",
+            correlationId),
+        { Outcome: ExportOutcome.Failed, Started: false } => new(
+            StatusCodes.Status500InternalServerError, "The export could not be started",
+            "Something went wrong while preparing the export. Nothing was downloaded. Try again, and if it keeps happening give support this reference.",
+            correlationId),
+        _ => null,
+    };
+}

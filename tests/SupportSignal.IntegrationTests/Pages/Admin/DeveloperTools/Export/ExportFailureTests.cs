@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 
 using SupportSignal.Data.Entities;
+using SupportSignal.Export;
 using SupportSignal.TestSupport;
 
 namespace SupportSignal.IntegrationTests.Pages.Admin.DeveloperTools.Export;
@@ -76,7 +77,7 @@ public sealed partial class ExportFailureTests(FaultyAppFactory app) : IClassFix
             app.Faults.FailAfterFirstWrite = false;
         }
 
-        Assert.Contains(app.Logs.Events, e => e.RenderMessage().Contains("aborting the connection", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Events, e => e.RenderMessage().Contains("after streaming began", StringComparison.Ordinal));
         Assert.Equal("failed_mid_stream", ExportDownload.AuditRows(app).Single(a => a.ErrorCode == "failed_mid_stream").ErrorCode);
         Assert.Equal(ExportOutcome.Failed, ExportDownload.AuditRows(app).Single(a => a.ErrorCode == "failed_mid_stream").Outcome);
     }
@@ -104,7 +105,7 @@ public sealed partial class ExportFailureTests(FaultyAppFactory app) : IClassFix
         Assert.True(Cancelled(), "the export should have been cancelled");
         Assert.Equal(finishedBefore, Finished());
         await ExportDownload.WaitUntilNoExportRunsAsync(app);
-        Assert.Contains(ExportDownload.AuditRows(app), a => a.Outcome == ExportOutcome.Cancelled && a.ErrorCode == "client_gone" && a.FinishedAt is not null);
+        Assert.Contains(ExportDownload.AuditRows(app), a => a.Outcome == ExportOutcome.Cancelled && a.ErrorCode == ExportErrorCodes.Cancelled && a.FinishedAt is not null);
     }
 
     [Fact]
