@@ -6,7 +6,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 
 using SupportSignal.Data;
-using SupportSignal.Data.DemoData;
+using SupportSignal.DemoData;
 using SupportSignal.Export;
 
 // The export benchmark (docs/benchmarks.md). Every approach runs as its own process on the same

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -40,8 +39,4 @@ public static class ServiceCollectionExtensions
         settings.Apply(builder);
         return builder.Options;
     }
-
-    /// <summary>Keeps the ASP.NET Data Protection key ring in data_protection_keys.</summary>
-    public static IServiceCollection AddDatabaseKeyRing(this IServiceCollection services) =>
-        services.AddSingleton<IXmlRepository, DatabaseXmlRepository>();
 }

@@ -4,7 +4,7 @@ using System.IO.Compression;
 using Microsoft.Data.Sqlite;
 
 using SupportSignal.Data;
-using SupportSignal.Data.DemoData;
+using SupportSignal.DemoData;
 using SupportSignal.Export;
 
 [assembly: AssemblyFixture(typeof(SupportSignal.GuideTests.DemoExport))]

@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 using SupportSignal.Data;
-using SupportSignal.Data.DemoData;
+using SupportSignal.DemoData;
 using SupportSignal.Web.Infrastructure;
 
 namespace SupportSignal.TestSupport;

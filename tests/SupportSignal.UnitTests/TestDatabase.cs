@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 
 using SupportSignal.Data;
-using SupportSignal.Data.DemoData;
+using SupportSignal.DemoData;
 
 namespace SupportSignal.UnitTests;
 

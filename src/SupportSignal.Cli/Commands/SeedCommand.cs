@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 
-using SupportSignal.Data.DemoData;
+using SupportSignal.DemoData;
 
 namespace SupportSignal.Cli.Commands;
 

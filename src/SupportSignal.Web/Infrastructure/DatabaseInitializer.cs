@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 
 using SupportSignal.Data;
-using SupportSignal.Data.DemoData;
+using SupportSignal.DemoData;
 
 namespace SupportSignal.Web.Infrastructure;
 

@@ -24,7 +24,7 @@ public static class IdentityExtensions
     public static IServiceCollection AddSupportSignalDataProtection(this IServiceCollection services)
     {
         services.AddDataProtection().SetApplicationName("SupportSignal");
-        services.AddDatabaseKeyRing();
+        services.AddSingleton<IXmlRepository, DatabaseXmlRepository>();
         // The key manager reads its repository from options, not from the container.
         services.AddOptions<KeyManagementOptions>()
             .Configure<IXmlRepository>((options, repository) => options.XmlRepository = repository);

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-using SupportSignal.Data.DemoData;
+using SupportSignal.DemoData;
 using SupportSignal.UnitTests.Export;
 
 namespace SupportSignal.UnitTests.Data;

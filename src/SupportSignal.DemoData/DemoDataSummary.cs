@@ -1,4 +1,4 @@
-namespace SupportSignal.Data.DemoData;
+namespace SupportSignal.DemoData;
 
 /// <summary>What a seed run left in the database: rows per table (by table name) and how long it took.</summary>
 public sealed record DemoDataSummary(IReadOnlyDictionary<string, long> RowsPerTable, TimeSpan Elapsed)

@@ -4,7 +4,7 @@ using Bogus;
 
 using SupportSignal.Data.Entities;
 
-namespace SupportSignal.Data.DemoData;
+namespace SupportSignal.DemoData;
 
 /// <summary>
 /// Phrase banks for incident prose. Sentences are assembled from templates rather than

@@ -4,9 +4,10 @@ using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
+using SupportSignal.Data;
 using SupportSignal.Data.Entities;
 
-namespace SupportSignal.Data;
+namespace SupportSignal.Web.Infrastructure;
 
 /// <summary>Stores Data Protection keys in the shared database so every app instance reads the same ring.</summary>
 public sealed class DatabaseXmlRepository(IServiceScopeFactory scopes) : IXmlRepository

@@ -1,6 +1,6 @@
 using Bogus;
 
-namespace SupportSignal.Data.DemoData;
+namespace SupportSignal.DemoData;
 
 /// <summary>
 /// Deterministic identifiers shaped like UUID version 7: a millisecond clock (here a

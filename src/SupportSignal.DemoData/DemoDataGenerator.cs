@@ -9,9 +9,10 @@ using Bogus;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
+using SupportSignal.Data;
 using SupportSignal.Data.Entities;
 
-namespace SupportSignal.Data.DemoData;
+namespace SupportSignal.DemoData;
 
 /// <summary>The database already holds data the generator would collide with.</summary>
 public sealed class DemoDataException(string message) : Exception(message);

@@ -6,7 +6,9 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace SupportSignal.Data.DemoData;
+using SupportSignal.Data;
+
+namespace SupportSignal.DemoData;
 
 /// <summary>
 /// Inserts entities through plain ADO.NET commands derived from the EF Core model: one

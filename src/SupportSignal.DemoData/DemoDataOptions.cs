@@ -1,4 +1,4 @@
-namespace SupportSignal.Data.DemoData;
+namespace SupportSignal.DemoData;
 
 /// <summary>How much demo data to generate. The defaults are the standard demo set.</summary>
 public sealed record DemoDataOptions
