@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 
 using SupportSignal.Data;
-using SupportSignal.Data.DemoData;
+using SupportSignal.DemoData;
 using SupportSignal.Export;
 
 namespace SupportSignal.UnitTests.Export;
