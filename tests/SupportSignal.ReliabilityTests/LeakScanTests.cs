@@ -38,7 +38,7 @@ public sealed partial class LeakScanTests(FaultyAppFactory app) : IClassFixture<
         using var anonymous = app.CreateBrowserlikeClient();
         await anonymous.PostLoginAsync(DevelopmentAccounts.EmailFor(AppRole.TeamLead), TypedWrongPassword);
         using var admin = await app.SignInAsAsync(AppRole.SystemAdmin);
-        using (var page = await admin.GetAsync(ExportPage.Path, Cancel))
+        using (var page = await admin.GetAsync(ExportForm.Path, Cancel))
         {
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         }
@@ -48,7 +48,7 @@ public sealed partial class LeakScanTests(FaultyAppFactory app) : IClassFixture<
         var pages = new List<(string Name, string Text)>();
         foreach (var format in ExportFormats.Names)
         {
-            using var response = await ExportPage.PostFormatAsync(admin, format, cancellationToken: Cancel);
+            using var response = await ExportForm.PostFormatAsync(admin, format, cancellationToken: Cancel);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             exports.Add(($"page {format}", Text(await response.Content.ReadAsByteArrayAsync(Cancel), format)));
             deidentified.Add(($"de-identified {format}", Text(await EngineExportAsync(format, deidentify: true), format)));
@@ -57,7 +57,7 @@ public sealed partial class LeakScanTests(FaultyAppFactory app) : IClassFixture<
 
         exports.Add(("cli json", await CliExportAsync()));
         exports.AddRange(deidentified);
-        pages.Add(("bad input", await (await ExportPage.PostFormatAsync(admin, "xml", cancellationToken: Cancel)).Content.ReadAsStringAsync(Cancel)));
+        pages.Add(("bad input", await (await ExportForm.PostFormatAsync(admin, "xml", cancellationToken: Cancel)).Content.ReadAsStringAsync(Cancel)));
         pages.Add(("failure before the first byte", await FaultedAsync(admin, f => f.FailDatabaseOpen = true)));
         pages.Add(("failure after the first byte", await FaultedAsync(admin, f => f.FailAfterFirstWrite = true)));
         pages.Add(("login failure", await (await anonymous.PostLoginAsync("nobody@supportsignal.local", TypedWrongPassword)).Content.ReadAsStringAsync(Cancel)));
@@ -101,7 +101,7 @@ public sealed partial class LeakScanTests(FaultyAppFactory app) : IClassFixture<
         arm(app.Faults);
         try
         {
-            using var response = await ExportPage.PostFormatAsync(client, "json", HttpCompletionOption.ResponseHeadersRead, Cancel);
+            using var response = await ExportForm.PostFormatAsync(client, "json", completion: HttpCompletionOption.ResponseHeadersRead, cancellationToken: Cancel);
             try
             {
                 return await response.Content.ReadAsStringAsync(Cancel);

@@ -39,7 +39,7 @@ public sealed class LoadTests(LoadTests.LiveApp live) : IClassFixture<LoadTests.
                 while (DateTime.UtcNow < stopAt)
                 {
                     var timer = Stopwatch.StartNew();
-                    using var response = await ExportPage.PostFormatAsync(client, "json", cancellationToken: cancel);
+                    using var response = await ExportForm.PostFormatAsync(client, "json", cancellationToken: cancel);
                     var body = await response.Content.ReadAsByteArrayAsync(cancel);
                     var status = (int)response.StatusCode;
                     tally.Add($"export {status}");
@@ -73,7 +73,7 @@ public sealed class LoadTests(LoadTests.LiveApp live) : IClassFixture<LoadTests.
             var loaders = Enumerable.Range(0, PageLoaders).Select(i => Task.Run(async () =>
             {
                 using var client = await Clients.Live(live.Address).AdminAsync(cancel);
-                var pages = new[] { ExportPage.Path, "/admin" };
+                var pages = new[] { ExportForm.Path, "/admin" };
                 for (var n = i; DateTime.UtcNow < stopAt; n++)
                 {
                     var timer = Stopwatch.StartNew();

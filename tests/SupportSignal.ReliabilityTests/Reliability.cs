@@ -66,44 +66,6 @@ public static partial class Internals
     private static partial Regex Leak();
 }
 
-/// <summary>The export page's address and its form, posted the way the page's own form does.</summary>
-public static class ExportPage
-{
-    public const string Path = "/admin/developer-tools/export";
-
-    public static async Task<HttpResponseMessage> PostAsync(
-        HttpClient client, IEnumerable<KeyValuePair<string, string>> fields, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead,
-        CancellationToken cancellationToken = default)
-    {
-        var token = await client.GetAntiforgeryTokenAsync("/account/login");
-        var form = new List<KeyValuePair<string, string>>(fields) { new("__RequestVerificationToken", token) };
-        using var request = new HttpRequestMessage(HttpMethod.Post, Path) { Content = new FormUrlEncodedContent(form) };
-        return await client.SendAsync(request, completion, cancellationToken);
-    }
-
-    /// <summary>Posts a format, retrying for up to 10 s while every export slot is busy (503) after an earlier test's export.</summary>
-    public static async Task<HttpResponseMessage> PostWhenFreeAsync(
-        HttpClient client, string format, HttpCompletionOption completion, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var response = await PostFormatAsync(client, format, completion, cancellationToken);
-            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || DateTime.UtcNow > deadline)
-            {
-                return response;
-            }
-
-            response.Dispose();
-            await Task.Delay(100, cancellationToken);
-        }
-    }
-
-    public static Task<HttpResponseMessage> PostFormatAsync(
-        HttpClient client, string format, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead, CancellationToken cancellationToken = default) =>
-        PostAsync(client, [new("Format", format)], completion, cancellationToken);
-}
-
 /// <summary>Clients that talk to the app over a real socket (the load and fault tests) or as a browser on https would.</summary>
 public static class Clients
 {
@@ -210,6 +172,8 @@ public sealed class Tally
     public void Add(string key) => _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
 
     public int this[string key] => _counts.GetValueOrDefault(key);
+
+    public int Total => _counts.Values.Sum();
 
     public override string ToString() => string.Join(", ", _counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"));
 }

@@ -15,9 +15,9 @@ public sealed partial class SecurityTests(SupportSignalAppFactory app) : IClassF
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     public static readonly string[] AnonymousPages =
-        ["/", "/account/login", "/account/login?ReturnUrl=%2Fadmin", "/account/access-denied", "/status/404", "/no-such-page", "/error", "/css/site.css", "/js/export.js", "/admin", ExportPage.Path];
+        ["/", "/account/login", "/account/login?ReturnUrl=%2Fadmin", "/account/access-denied", "/status/404", "/no-such-page", "/error", "/css/site.css", "/js/export.js", "/admin", ExportForm.Path];
 
-    public static readonly string[] AdminPages = ["/", "/admin", ExportPage.Path, "/status/403", "/no-such-page"];
+    public static readonly string[] AdminPages = ["/", "/admin", ExportForm.Path, "/status/403", "/no-such-page"];
 
     [Fact]
     public async Task Every_page_download_and_error_carries_the_security_headers()
@@ -35,9 +35,9 @@ public sealed partial class SecurityTests(SupportSignalAppFactory app) : IClassF
             responses.Add(($"admin GET {path}", await admin.GetAsync(path, Cancel)));
         }
 
-        responses.Add(("admin POST export (download)", await ExportPage.PostFormatAsync(admin, "zip", cancellationToken: Cancel)));
-        responses.Add(("admin POST export (bad input)", await ExportPage.PostFormatAsync(admin, "xml", cancellationToken: Cancel)));
-        responses.Add(("POST without antiforgery token", await admin.PostAsync(ExportPage.Path, new FormUrlEncodedContent([new("Format", "json")]), Cancel)));
+        responses.Add(("admin POST export (download)", await ExportForm.PostFormatAsync(admin, "zip", cancellationToken: Cancel)));
+        responses.Add(("admin POST export (bad input)", await ExportForm.PostFormatAsync(admin, "xml", cancellationToken: Cancel)));
+        responses.Add(("POST without antiforgery token", await ExportForm.PostFormatAsync(admin, "json", withToken: false, cancellationToken: Cancel)));
 
         foreach (var (what, response) in responses)
         {
@@ -122,7 +122,7 @@ public sealed partial class ProductionSecurityTests(ProductionAppFactory app) : 
         Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Matches("(?i)samesite=(lax|strict)", cookie);
-        using var page = await client.GetAsync(ExportPage.Path, Cancel);
+        using var page = await client.GetAsync(ExportForm.Path, Cancel);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.True(page.Headers.Contains("Strict-Transport-Security"));
         SecurityAssert.Headers(page, "production export page");
@@ -138,7 +138,7 @@ public sealed partial class ProductionSecurityTests(ProductionAppFactory app) : 
         HttpResponseMessage response;
         try
         {
-            response = await client.GetAsync(ExportPage.Path, Cancel);
+            response = await client.GetAsync(ExportForm.Path, Cancel);
         }
         finally
         {

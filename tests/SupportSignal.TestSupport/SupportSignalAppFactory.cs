@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,13 +23,23 @@ public class SupportSignalAppFactory : WebApplicationFactory<Program>, IAsyncLif
 {
     private readonly List<Action<IServiceCollection>> _serviceChanges = [];
     private readonly Dictionary<string, string> _settings = [];
-    private string? _databasePath;
+    private TestDatabase? _database;
+    private int _exportPostsInFlight;
 
     public LogCapture Logs { get; } = new();
 
-    public string DatabasePath => _databasePath ?? throw new InvalidOperationException("The fixture is not initialized yet.");
+    /// <summary>The app's own database: a copy of <see cref="AppDatabase"/>'s seeded template.</summary>
+    public TestDatabase Database => _database ?? throw new InvalidOperationException("The fixture is not initialized yet.");
 
-    public virtual async ValueTask InitializeAsync() => _databasePath = await TestDatabase.CreateCopyAsync();
+    public string DatabasePath => Database.Path;
+
+    /// <summary>
+    /// Export POSTs the app is still handling. Counted outside every middleware of the app, so at zero the
+    /// rate limiter has had each export's slot back.
+    /// </summary>
+    public int ExportPostsInFlight => Volatile.Read(ref _exportPostsInFlight);
+
+    public virtual async ValueTask InitializeAsync() => _database = await AppDatabase.CreateCopyAsync();
 
     /// <summary>Registers a change to the app's services; call before the first request.</summary>
     public SupportSignalAppFactory ConfigureServices(Action<IServiceCollection> change)
@@ -43,8 +55,11 @@ public class SupportSignalAppFactory : WebApplicationFactory<Program>, IAsyncLif
         return this;
     }
 
+    /// <summary>Gives the app this clock (a <see cref="TestClock"/>) instead of the system's; call before the first request.</summary>
+    public SupportSignalAppFactory WithClock(TimeProvider clock) => ConfigureServices(services => services.AddSingleton(clock));
+
     /// <summary>A context on the app's database file, for arranging and checking.</summary>
-    public SupportSignalDbContext OpenDatabase() => TestDatabase.OpenContext(DatabasePath);
+    public SupportSignalDbContext OpenDatabase() => Database.NewContext();
 
     /// <summary>Serves the app on real Kestrel (a random loopback port) and returns its address.</summary>
     public Uri StartRealServer()
@@ -74,6 +89,7 @@ public class SupportSignalAppFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<ILogEventSink>(Logs);
+            services.AddSingleton<IStartupFilter>(new ExportPostCounter(this));
             foreach (var change in _serviceChanges)
             {
                 change(services);
@@ -84,11 +100,37 @@ public class SupportSignalAppFactory : WebApplicationFactory<Program>, IAsyncLif
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (_databasePath is not null)
+        if (_database is not null)
         {
-            TestDatabase.Delete(_databasePath);
+            await _database.DisposeAsync();
         }
 
         GC.SuppressFinalize(this);
+    }
+
+    private sealed class ExportPostCounter(SupportSignalAppFactory app) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => builder =>
+        {
+            builder.Use(async (context, nextMiddleware) =>
+            {
+                if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Path.StartsWithSegments(ExportForm.Path, StringComparison.OrdinalIgnoreCase))
+                {
+                    await nextMiddleware(context);
+                    return;
+                }
+
+                Interlocked.Increment(ref app._exportPostsInFlight);
+                try
+                {
+                    await nextMiddleware(context);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref app._exportPostsInFlight);
+                }
+            });
+            next(builder);
+        };
     }
 }

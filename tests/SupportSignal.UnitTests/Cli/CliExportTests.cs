@@ -69,7 +69,7 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
         var result = await db.RunAsync("export", "--format", "zip", "--output", _output, "--quiet");
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        Assert.Equal(["supportsignal-db-export-2026-03-04-0506.zip"], CliDatabase.FilesIn(_output));
+        Assert.Equal(["supportsignal-db-export-2026-11-26-0930.zip"], CliDatabase.FilesIn(_output));
         Assert.Equal("", result.Error);
     }
 
@@ -154,7 +154,7 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         var file = Assert.Single(CliDatabase.FilesIn(_output));
-        Assert.Equal("supportsignal-db-export-2026-03-04-0506-deidentified.json", file);
+        Assert.Equal("supportsignal-db-export-2026-11-26-0930-deidentified.json", file);
         var text = File.ReadAllText(Path.Combine(_output, file));
         Assert.NotEmpty(names);
         Assert.All(names, name => Assert.DoesNotContain(name, text));
@@ -193,7 +193,7 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
         var result = await db.RunAsync("export", "-o", _output, "--company", company, "--format", "json.gz", "--quiet");
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        Assert.Equal(["supportsignal-db-export-2026-03-04-0506-segment.json.gz"], CliDatabase.FilesIn(_output));
+        Assert.Equal(["supportsignal-db-export-2026-11-26-0930-segment.json.gz"], CliDatabase.FilesIn(_output));
     }
 
     [Theory]

@@ -17,23 +17,14 @@ public sealed record CliResult(int ExitCode, string Out, string Error, byte[] St
     public override string ToString() => $"exit {ExitCode}\nstdout: {Out}\nstderr: {Error}";
 }
 
-/// <summary>A clock stopped at one instant, so default file names are predictable.</summary>
-public sealed class FixedTime(DateTimeOffset now) : TimeProvider
-{
-    public override DateTimeOffset GetUtcNow() => now;
-}
-
 /// <summary>
 /// A temporary directory holding a real SQLite file that the CLI is pointed at through the same
 /// environment variable an operator would use, and the in-process runner.
 /// </summary>
 public class CliDatabase : IAsyncLifetime
 {
-    public static readonly DateTimeOffset Now = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
-
     // Small but every table has rows: seeding takes well under a second.
-    public static readonly string[] SmallSeed =
-        ["seed", "--companies", "2", "--sites-per-company", "2", "--users", "6", "--participants", "5", "--incidents", "12"];
+    public static readonly string[] SmallSeed = DemoSets.SeedArguments(DemoSets.Tiny);
 
     public CliDatabase()
     {
@@ -58,7 +49,8 @@ public class CliDatabase : IAsyncLifetime
                 all[v.Name] = v.Value;
                 return all;
             }),
-        Time = new FixedTime(Now),
+        // Stopped, so default file names are predictable.
+        Time = TestClock.Create(),
     };
 
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(Environment(), args);

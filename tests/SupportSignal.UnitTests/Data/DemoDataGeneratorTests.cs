@@ -10,9 +10,9 @@ public sealed class DemoDataGeneratorTests
     [Fact]
     public async Task The_same_seed_gives_the_same_data_and_another_seed_does_not()
     {
-        await using var first = await TestDatabase.CreateAsync(TestDatabase.SmallDemo);
-        await using var second = await TestDatabase.CreateAsync(TestDatabase.SmallDemo);
-        await using var other = await TestDatabase.CreateAsync(TestDatabase.SmallDemo with { RandomSeed = 99 });
+        await using var first = await TestDatabase.CreateAsync(DemoSets.Small);
+        await using var second = await TestDatabase.CreateAsync(DemoSets.Small);
+        await using var other = await TestDatabase.CreateAsync(DemoSets.Small with { RandomSeed = 99 });
 
         // Exports leave out only secrets (whose salts are random by design); every other column is compared.
         var a = await ExportRunner.BytesAsync(first);
@@ -72,10 +72,10 @@ public sealed class DemoDataGeneratorTests
     [Fact]
     public async Task It_refuses_to_seed_a_database_that_already_has_data()
     {
-        await using var database = await TestDatabase.CreateAsync(TestDatabase.SmallDemo);
+        await using var database = await TestDatabase.CreateAsync(DemoSets.Small);
         var before = database.Scalar("SELECT COUNT(*) FROM incidents");
         await using var db = database.NewContext();
-        var error = await Assert.ThrowsAsync<DemoDataException>(() => DemoDataGenerator.SeedAsync(db, TestDatabase.SmallDemo));
+        var error = await Assert.ThrowsAsync<DemoDataException>(() => DemoDataGenerator.SeedAsync(db, DemoSets.Small));
         Assert.Contains("empty database", error.Message);
         Assert.Equal(before, database.Scalar("SELECT COUNT(*) FROM incidents"));
     }

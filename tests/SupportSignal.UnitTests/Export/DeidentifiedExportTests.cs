@@ -193,6 +193,6 @@ public sealed class DeidentifiedExportTests(SeededDatabase seeded) : IClassFixtu
         var generic = await ExportRunner.BytesAsync(Database, Deidentified, options with { UseSqliteFastPath = false });
         Assert.True(fast.AsSpan().SequenceEqual(generic));
         Assert.Equal("supportsignal-db-export-2026-11-26-0930-deidentified.zip",
-            (Deidentified with { Format = ExportFormat.Zip }).FileName(FixedTime.Default.GetUtcNow().UtcDateTime));
+            (Deidentified with { Format = ExportFormat.Zip }).FileName(TestClock.Now.UtcDateTime));
     }
 }

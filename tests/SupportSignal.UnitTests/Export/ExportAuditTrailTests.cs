@@ -13,7 +13,7 @@ public sealed class ExportAuditTrailTests
     [Fact]
     public async Task An_attempt_is_recorded_when_it_starts_and_completed_when_it_ends_with_one_log_event()
     {
-        await using var database = await TestDatabase.CreateAsync(TestDatabase.SmallDemo);
+        await using var database = await TestDatabase.CreateAsync(DemoSets.Small);
         var log = new CapturingLogger();
         var trail = new ExportAuditTrail(database.NewContext, log);
         await using var db = database.NewContext();
@@ -73,6 +73,30 @@ public sealed class ExportAuditTrailTests
         Assert.Equal(crashed, second[2].Id);
         Assert.Equal(ExportOutcome.Started, second[2].Outcome);
         Assert.Null(second[2].FinishedAt);
+    }
+
+    [Fact]
+    public async Task A_row_records_by_the_clock_when_it_started_and_ended_and_how_long_it_took()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var clock = TestClock.Create();
+        var trail = new ExportAuditTrail(database.NewContext, time: clock);
+
+        var id = await trail.StartAsync(new ExportAttempt(null, ExportSource.Cli, new ExportRequest(), "slow"), TestContext.Current.CancellationToken);
+        clock.Advance(TimeSpan.FromMilliseconds(2_500));
+        await trail.FinishAsync(id, ExportOutcome.Cancelled, errorCode: "cancelled");
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await trail.RejectAsync(new ExportAttempt(null, ExportSource.Web, new ExportRequest(), "refused"), "busy");
+
+        await using var db = database.NewContext();
+        var rows = await db.ExportAudits.AsNoTracking().ToDictionaryAsync(a => a.CorrelationId, TestContext.Current.CancellationToken);
+        Assert.Equal(TestClock.Now.UtcDateTime, rows["slow"].StartedAt);
+        Assert.Equal(TestClock.Now.UtcDateTime.AddMilliseconds(2_500), rows["slow"].FinishedAt);
+        Assert.Equal(2_500, rows["slow"].DurationMs);
+        // A refusal takes no time: it ends when it starts.
+        Assert.Equal(TestClock.Now.UtcDateTime.AddMilliseconds(62_500), rows["refused"].StartedAt);
+        Assert.Equal(rows["refused"].StartedAt, rows["refused"].FinishedAt);
+        Assert.Equal(0, rows["refused"].DurationMs);
     }
 
     private sealed class CapturingLogger : ILogger<ExportAuditTrail>

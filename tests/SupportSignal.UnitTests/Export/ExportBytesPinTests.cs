@@ -83,7 +83,7 @@ public sealed class ExportBytesPinTests(SeededDatabase seeded) : IClassFixture<S
     {
         var (request, options) = await CaseAsync(name);
         await using var db = Database.NewContext();
-        var preview = await new ExportService(db, FixedTime.Default, options).PreviewAsync(request, TestContext.Current.CancellationToken);
+        var preview = await new ExportService(db, TestClock.Create(), options).PreviewAsync(request, TestContext.Current.CancellationToken);
 
         Assert.True(ExpectedEstimates.TryGetValue(name, out var expected), $"no pinned estimate for {name}: {preview.EstimatedBytes}");
         Assert.Equal(expected, preview.EstimatedBytes);

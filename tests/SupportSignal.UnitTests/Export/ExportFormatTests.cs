@@ -65,7 +65,7 @@ public sealed class ExportFormatTests(SeededDatabase seeded) : IClassFixture<See
     {
         var request = new ExportRequest { Format = format };
         await using var db = Database.NewContext();
-        var preview = await new ExportService(db, FixedTime.Default).PreviewAsync(request);
+        var preview = await new ExportService(db, TestClock.Create()).PreviewAsync(request);
         var actual = await ExportRunner.BytesAsync(Database, request);
 
         Assert.Equal(Database.Scalar("SELECT COUNT(*) FROM incidents"), preview.RecordCounts["incidents"]);
@@ -80,7 +80,7 @@ public sealed class ExportFormatTests(SeededDatabase seeded) : IClassFixture<See
     public void Formats_parse_and_name_their_files_in_utc(string text, ExportFormat format, string fileName, string contentType)
     {
         Assert.Equal(format, ExportFormats.Parse(text));
-        Assert.Equal(fileName, format.FileName(FixedTime.Default.GetUtcNow().UtcDateTime));
+        Assert.Equal(fileName, format.FileName(TestClock.Now.UtcDateTime));
         Assert.Equal(contentType, format.ContentType());
     }
 

@@ -21,7 +21,7 @@ public sealed class ExportPreviewTests(SeededDatabase seeded) : IClassFixture<Se
         builder.AddInterceptors(opened);
         await using var db = new SqliteSupportSignalDbContext(builder.Options);
         var company = await db.Companies.OrderBy(c => c.Name).Select(c => c.Id).FirstAsync(TestContext.Current.CancellationToken);
-        var service = new ExportService(db, FixedTime.Default);
+        var service = new ExportService(db, TestClock.Create());
         var segment = new ExportRequest { Companies = [company] };
         var before = opened.Count;
 
@@ -47,7 +47,7 @@ public sealed class ExportPreviewTests(SeededDatabase seeded) : IClassFixture<Se
     public async Task Two_segments_cannot_share_one_preview()
     {
         await using var db = Database.NewContext();
-        var service = new ExportService(db, FixedTime.Default);
+        var service = new ExportService(db, TestClock.Create());
         var segment = new ExportRequest { From = new DateOnly(2024, 1, 1) };
 
         await Assert.ThrowsAsync<ArgumentException>(() => service.PreviewAsync([segment, segment with { To = new DateOnly(2024, 6, 30) }], TestContext.Current.CancellationToken));

@@ -12,7 +12,7 @@ public static class ExportRunner
     {
         await using var db = database.NewContext();
         using var output = new MemoryStream();
-        await new ExportService(db, FixedTime.Default, options).ExportAsync(request ?? new ExportRequest(), output, cancellationToken);
+        await new ExportService(db, TestClock.Create(), options).ExportAsync(request ?? new ExportRequest(), output, cancellationToken);
         return output.ToArray();
     }
 

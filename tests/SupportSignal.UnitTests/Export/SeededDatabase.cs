@@ -17,7 +17,7 @@ public sealed class SeededDatabase : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Database = await TestDatabase.CreateAsync(TestDatabase.SmallDemo);
+        Database = await TestDatabase.CreateAsync(DemoSets.Small);
         Database.Execute(
             """
             INSERT INTO participants (id, company_id, site_id, first_name, last_name, date_of_birth, ndis_number, contact_phone,

@@ -130,7 +130,7 @@ public sealed class SegmentedExportTests(SeededDatabase seeded) : IClassFixture<
         Assert.Equal("2026-12-31", filters.GetProperty("to").GetString());
         Assert.Equal(["sites", "incidents"], Strings(filters.GetProperty("tables")));
         Assert.True(filters.GetProperty("closure").GetBoolean());
-        Assert.Equal("supportsignal-db-export-2026-11-26-0930-segment.json", request.FileName(FixedTime.Default.GetUtcNow().UtcDateTime));
+        Assert.Equal("supportsignal-db-export-2026-11-26-0930-segment.json", request.FileName(TestClock.Now.UtcDateTime));
 
         using var full = await ExportRunner.DocumentAsync(Database, new ExportRequest { Companies = [company] });
         Assert.Equal(["ai_prompts", "role_claims", "roles"], Strings(full.RootElement.GetProperty("metadata").GetProperty("segment").GetProperty("sharedTables")).Order());

@@ -30,12 +30,9 @@ public sealed class AuthorizationTests(SupportSignalAppFactory app) : IClassFixt
     {
         var client = await app.SignInAsAsync(role);
         // The POST carries a valid antiforgery token, so only the missing role can be the reason for 403.
-        var token = await client.GetAntiforgeryTokenAsync("/");
-
         var response = method == "GET"
             ? await client.GetAsync(ExportPage, Cancel)
-            : await client.PostAsync(ExportPage,
-                new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["format"] = "json" }), Cancel);
+            : await ExportForm.PostFormatAsync(client, "json");
         var html = await response.Content.ReadAsStringAsync(Cancel);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);

@@ -196,12 +196,7 @@ public sealed partial class ExportPageBrowserTests(BrowserFixture browser) : ICl
         var token = await elsewhere.GetAntiforgeryTokenAsync("/account/login");
         var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         browser.App.Faults.HoldNextAfterFirstWrite = hold;
-        using var running = await elsewhere.SendAsync(
-            new HttpRequestMessage(HttpMethod.Post, PagePath)
-            {
-                Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["Format"] = "json" }),
-            },
-            HttpCompletionOption.ResponseHeadersRead, Cancel);
+        using var running = await ExportForm.PostAsync(elsewhere, [new("Format", "json")], HttpCompletionOption.ResponseHeadersRead, token: token, cancellationToken: Cancel);
         Assert.Equal(System.Net.HttpStatusCode.OK, running.StatusCode);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Export Full Database" }).ClickAsync();

@@ -16,7 +16,7 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
     {
         var client = await ExportDownload.AdminAsync(app);
 
-        var html = await client.GetStringAsync(ExportDownload.PagePath, Cancel);
+        var html = await client.GetStringAsync(ExportForm.Path, Cancel);
 
         var shown = ExportDownload.PageCounts(html);
         Assert.Equal(await ExportDownload.DatabaseCountsAsync(app, shown.Keys), shown);
@@ -35,7 +35,7 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
     {
         var client = await ExportDownload.AdminAsync(app);
 
-        var html = await client.GetStringAsync(ExportDownload.PagePath, Cancel);
+        var html = await client.GetStringAsync(ExportForm.Path, Cancel);
         var leftOut = html[html.IndexOf("Left out, and why", StringComparison.Ordinal)..];
 
         Assert.Contains("<code>user_tokens</code> (whole table): holds only secret content", leftOut);
@@ -59,7 +59,7 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
         var client = await ExportDownload.AdminAsync(app);
         var before = DateTime.UtcNow;
 
-        var response = await ExportDownload.PostAsync(client, format);
+        var response = await ExportForm.PostFormatAsync(client, format);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(contentType, response.Content.Headers.ContentType?.ToString());
@@ -80,7 +80,7 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
     {
         var client = await ExportDownload.AdminAsync(app);
 
-        var response = await ExportDownload.PostAsync(client, format);
+        var response = await ExportForm.PostFormatAsync(client, format);
         var contents = ExportDownload.Read(await response.Content.ReadAsByteArrayAsync(Cancel), format);
 
         Assert.Equal(contents.RecordCounts, contents.RowsPerTable);
@@ -96,9 +96,9 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
     public async Task The_estimated_size_on_the_page_is_within_a_quarter_of_the_real_download(string format)
     {
         var client = await ExportDownload.AdminAsync(app);
-        var estimate = ExportDownload.PageEstimate(await client.GetStringAsync(ExportDownload.PagePath, Cancel), format);
+        var estimate = ExportDownload.PageEstimate(await client.GetStringAsync(ExportForm.Path, Cancel), format);
 
-        var actual = (await (await ExportDownload.PostAsync(client, format)).Content.ReadAsByteArrayAsync(Cancel)).LongLength;
+        var actual = (await (await ExportForm.PostFormatAsync(client, format)).Content.ReadAsByteArrayAsync(Cancel)).LongLength;
 
         Assert.InRange(estimate, actual * 0.75, actual * 1.25);
     }
@@ -108,7 +108,7 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
     {
         var client = await ExportDownload.AdminAsync(app);
 
-        var response = await ExportDownload.PostAsync(client, format: null);
+        var response = await ExportForm.PostFormatAsync(client, format: null);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.EndsWith(".json\"", response.Content.Headers.GetValues("Content-Disposition").Single());
@@ -119,7 +119,7 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
     {
         var client = await ExportDownload.AdminAsync(app);
 
-        var response = await ExportDownload.PostAsync(client, "json", tables: "incidents,debug_logs");
+        var response = await ExportForm.PostFormatAsync(client, "json", tables: "incidents,debug_logs");
         var contents = ExportDownload.Read(await response.Content.ReadAsByteArrayAsync(Cancel), "json");
 
         // The named tables, plus only the rows they reference (companies, sites, ...), never their children.
@@ -134,7 +134,7 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
     {
         var client = await ExportDownload.AdminAsync(app);
 
-        var response = await ExportDownload.PostAsync(client, withToken: false);
+        var response = await ExportForm.PostFormatAsync(client, withToken: false);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Null(response.Content.Headers.ContentDisposition);
@@ -146,11 +146,7 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
         var client = await ExportDownload.AdminAsync(app);
         var someoneElses = await app.CreateBrowserlikeClient().GetAntiforgeryTokenAsync("/account/login");
 
-        var response = await client.PostAsync(ExportDownload.PagePath, new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = someoneElses,
-            ["Format"] = "json",
-        }), Cancel);
+        var response = await ExportForm.PostAsync(client, [new("Format", "json")], token: someoneElses);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Null(response.Content.Headers.ContentDisposition);
@@ -165,7 +161,7 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
     {
         var client = await ExportDownload.AdminAsync(app);
 
-        var response = await ExportDownload.PostAsync(client, format, tables);
+        var response = await ExportForm.PostFormatAsync(client, format, tables);
         var html = await response.Content.ReadAsStringAsync(Cancel);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

@@ -9,7 +9,7 @@ namespace SupportSignal.IntegrationTests.Pages.Admin.DeveloperTools.Export;
 
 public sealed partial class HistoryPageTests(SupportSignalAppFactory app) : IClassFixture<SupportSignalAppFactory>
 {
-    private const string HistoryPath = ExportDownload.PagePath + "/history";
+    private const string HistoryPath = ExportForm.Path + "/history";
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -46,14 +46,14 @@ public sealed partial class HistoryPageTests(SupportSignalAppFactory app) : ICla
         }
 
         var client = await ExportDownload.AdminAsync(app);
-        var download = await ExportDownload.PostFormAsync(client, [new("Format", "json.gz"), new("Deidentify", "true"), new("Tables", "incidents")]);
+        var download = await ExportForm.PostAsync(client, [new("Format", "json.gz"), new("Deidentify", "true"), new("Tables", "incidents")]);
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         await download.Content.ReadAsByteArrayAsync(Cancel);
-        var total = ExportDownload.AuditRows(app).Count;
+        var total = ExportForm.AuditRows(app).Count;
 
         var first = await client.GetStringAsync(HistoryPath, Cancel);
         var last = await client.GetStringAsync($"{HistoryPath}?p={(total + 19) / 20}", Cancel);
-        var exportPage = await client.GetStringAsync(ExportDownload.PagePath, Cancel);
+        var exportPage = await client.GetStringAsync(ExportForm.Path, Cancel);
 
         var firstRows = Row().Matches(first).Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(20, firstRows.Count);

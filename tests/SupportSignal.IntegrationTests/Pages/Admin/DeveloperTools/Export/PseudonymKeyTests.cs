@@ -22,8 +22,8 @@ public sealed class PseudonymKeyTests(StablePseudonymsFactory app) : IClassFixtu
     {
         var client = await ExportDownload.AdminAsync(app);
 
-        var first = await ExportDownload.PostFormAsync(client, [new("Deidentify", "true"), new("Tables", "participants")]);
-        var second = await ExportDownload.PostFormAsync(client, [new("Deidentify", "true"), new("Tables", "participants")]);
+        var first = await ExportForm.PostAsync(client, [new("Deidentify", "true"), new("Tables", "participants")]);
+        var second = await ExportForm.PostAsync(client, [new("Deidentify", "true"), new("Tables", "participants")]);
         var firstText = await first.Content.ReadAsStringAsync(Cancel);
         var secondText = await second.Content.ReadAsStringAsync(Cancel);
 

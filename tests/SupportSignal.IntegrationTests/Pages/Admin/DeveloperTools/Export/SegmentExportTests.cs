@@ -21,7 +21,7 @@ public sealed partial class SegmentExportTests(SupportSignalAppFactory app) : IC
         var expectedIncidents = db.Incidents.Where(i => i.CompanyId == company).Select(i => i.Id).AsEnumerable().ToHashSet();
         var expectedNarratives = db.IncidentNarratives.Where(n => expectedIncidents.Contains(n.IncidentId)).Select(n => n.Id).AsEnumerable().ToHashSet();
 
-        var response = await ExportDownload.PostFormAsync(await ExportDownload.AdminAsync(app),
+        var response = await ExportForm.PostAsync(await ExportDownload.AdminAsync(app),
             [new("Companies", company.ToString()), new("Closure", "false"), new("Format", "json")]);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -49,8 +49,8 @@ public sealed partial class SegmentExportTests(SupportSignalAppFactory app) : IC
         var client = await ExportDownload.AdminAsync(app);
         var query = $"?Companies={companies[0]}&Companies={companies[1]}&From={from:yyyy-MM-dd}&To={to:yyyy-MM-dd}&Tables=incidents&Closure=true&Closure=false";
 
-        var page = await client.GetStringAsync(ExportDownload.PagePath + query, Cancel);
-        var response = await ExportDownload.PostFormAsync(client,
+        var page = await client.GetStringAsync(ExportForm.Path + query, Cancel);
+        var response = await ExportForm.PostAsync(client,
             [new("Companies", $"{companies[0]},{companies[1]}"), new("From", $"{from:yyyy-MM-dd}"), new("To", $"{to:yyyy-MM-dd}"),
              new("Tables", "incidents"), new("Closure", "true")]);
 
@@ -98,8 +98,8 @@ public sealed partial class SegmentExportTests(SupportSignalAppFactory app) : IC
         var names = db.Participants.Select(p => p.FirstName + " " + p.LastName).AsEnumerable().ToList();
         var site = db.Sites.OrderBy(s => s.Name).First().Id;
 
-        var full = await ExportDownload.PostFormAsync(await ExportDownload.AdminAsync(app), [new("Format", "json"), new("Deidentify", "true")]);
-        var segment = await ExportDownload.PostFormAsync(await ExportDownload.AdminAsync(app),
+        var full = await ExportForm.PostAsync(await ExportDownload.AdminAsync(app), [new("Format", "json"), new("Deidentify", "true")]);
+        var segment = await ExportForm.PostAsync(await ExportDownload.AdminAsync(app),
             [new("Format", "json"), new("Sites", site.ToString()), new("Deidentify", "true"), new("Deidentify", "false")]);
 
         Assert.Matches(@"^supportsignal-db-export-\d{4}-\d{2}-\d{2}-\d{4}-deidentified\.json$", ExportDownload.FileName(full));
@@ -119,7 +119,7 @@ public sealed partial class SegmentExportTests(SupportSignalAppFactory app) : IC
         using var db = app.OpenDatabase();
         var client = await ExportDownload.AdminAsync(app);
 
-        var page = await client.GetStringAsync($"{ExportDownload.PagePath}?Companies={db.Companies.First().Id}", Cancel);
+        var page = await client.GetStringAsync($"{ExportForm.Path}?Companies={db.Companies.First().Id}", Cancel);
         var landing = await client.GetStringAsync("/admin", Cancel);
 
         Assert.Contains("id=\"deidentify-full\" name=\"Deidentify\"", page);
@@ -152,10 +152,10 @@ public sealed partial class SegmentExportTests(SupportSignalAppFactory app) : IC
     public async Task Bad_filter_input_gets_a_400_page_naming_the_field_and_a_rejected_audit_row(string field, string value, string named)
     {
         var client = await ExportDownload.AdminAsync(app);
-        var before = ExportDownload.AuditRows(app).Count(a => a.Outcome == ExportOutcome.Succeeded);
+        var before = ExportForm.AuditRows(app).Count(a => a.Outcome == ExportOutcome.Succeeded);
 
-        var posted = await ExportDownload.PostFormAsync(client, [new(field, value)]);
-        var shown = await client.GetAsync($"{ExportDownload.PagePath}?{field}={Uri.EscapeDataString(value)}", Cancel);
+        var posted = await ExportForm.PostAsync(client, [new(field, value)]);
+        var shown = await client.GetAsync($"{ExportForm.Path}?{field}={Uri.EscapeDataString(value)}", Cancel);
 
         // The format is a download option, not a filter: the page's GET ignores it.
         foreach (var response in field == "Format" ? [posted] : new[] { posted, shown })
@@ -167,7 +167,7 @@ public sealed partial class SegmentExportTests(SupportSignalAppFactory app) : IC
             Assert.True(html.Length < 20_000, "the page quotes a bad value shortened, never whole");
         }
 
-        var rows = ExportDownload.AuditRows(app);
+        var rows = ExportForm.AuditRows(app);
         Assert.Equal(before, rows.Count(a => a.Outcome == ExportOutcome.Succeeded));
         Assert.Equal(ExportOutcome.Rejected, rows[^1].Outcome);
         Assert.Equal($"bad_input:{named}", rows[^1].ErrorCode);
@@ -177,27 +177,27 @@ public sealed partial class SegmentExportTests(SupportSignalAppFactory app) : IC
     public async Task A_nul_byte_is_refused_with_400_and_never_exports()
     {
         var client = await ExportDownload.AdminAsync(app);
-        var before = ExportDownload.AuditRows(app).Count(a => a.Outcome == ExportOutcome.Succeeded);
+        var before = ExportForm.AuditRows(app).Count(a => a.Outcome == ExportOutcome.Succeeded);
 
         // ASP.NET Core's form reader refuses the posted form itself, before the page sees a field.
-        var posted = await ExportDownload.PostFormAsync(client, [new("From", "2026-01-01\u0000")]);
-        var shown = await client.GetAsync($"{ExportDownload.PagePath}?From=2026-01-01%00", Cancel);
+        var posted = await ExportForm.PostAsync(client, [new("From", "2026-01-01\u0000")]);
+        var shown = await client.GetAsync($"{ExportForm.Path}?From=2026-01-01%00", Cancel);
 
         Assert.Equal(HttpStatusCode.BadRequest, posted.StatusCode);
         Assert.Null(posted.Content.Headers.ContentDisposition);
         Assert.Equal(HttpStatusCode.BadRequest, shown.StatusCode);
         Assert.Contains("<code data-problem-field>from</code>", await shown.Content.ReadAsStringAsync(Cancel));
-        Assert.Equal(before, ExportDownload.AuditRows(app).Count(a => a.Outcome == ExportOutcome.Succeeded));
+        Assert.Equal(before, ExportForm.AuditRows(app).Count(a => a.Outcome == ExportOutcome.Succeeded));
     }
 
     [Fact]
     public async Task From_after_to_is_refused_naming_the_field()
     {
-        var response = await ExportDownload.PostFormAsync(await ExportDownload.AdminAsync(app), [new("From", "2026-03-01"), new("To", "2026-01-01")]);
+        var response = await ExportForm.PostAsync(await ExportDownload.AdminAsync(app), [new("From", "2026-03-01"), new("To", "2026-01-01")]);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("<code data-problem-field>from</code>", await response.Content.ReadAsStringAsync(Cancel));
-        Assert.Equal("bad_input:from", ExportDownload.AuditRows(app)[^1].ErrorCode);
+        Assert.Equal("bad_input:from", ExportForm.AuditRows(app)[^1].ErrorCode);
     }
 
     private static HashSet<Guid> Ids(JsonDocument file, string table) =>
