@@ -84,7 +84,7 @@ public sealed class DeidentifiedExportTests(SeededDatabase seeded) : IClassFixtu
     [Fact]
     public async Task Names_in_an_ai_error_message_or_a_debug_stack_trace_are_scrubbed()
     {
-        await using var database = await TestDatabase.CreateAsync(TestDatabase.SmallDemo);
+        await using var database = await TestDatabase.CreateAsync(DemoSets.Small);
         var participant = database.Strings("SELECT first_name || ' ' || last_name FROM participants ORDER BY id LIMIT 1").Single();
         var user = database.Strings("SELECT name FROM users ORDER BY id LIMIT 1").Single();
         database.Execute(

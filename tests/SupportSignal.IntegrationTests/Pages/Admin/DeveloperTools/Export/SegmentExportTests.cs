@@ -74,11 +74,11 @@ public sealed partial class SegmentExportTests(SupportSignalAppFactory app) : IC
         var checkedStubs = 0L;
         foreach (var company in companies)
         {
-            var page = await client.GetStringAsync($"{ExportDownload.PagePath}?Companies={company}&Closure=true", Cancel);
+            var page = await client.GetStringAsync($"{ExportForm.Path}?Companies={company}&Closure=true", Cancel);
             var shown = SegmentCountRow().Matches(page).ToDictionary(m => m.Groups[1].Value, m => long.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
             var total = long.Parse(StubTotal().Match(page).Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
 
-            var response = await ExportDownload.PostFormAsync(client, [new("Companies", company.ToString()), new("Format", "json")]);
+            var response = await ExportForm.PostAsync(client, [new("Companies", company.ToString()), new("Format", "json")]);
             using var file = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(Cancel));
             var inFile = file.RootElement.GetProperty("metadata").GetProperty("segment").GetProperty("stubRows").EnumerateObject()
                 .ToDictionary(t => t.Name, t => t.Value.GetInt64());
