@@ -1,3 +1,4 @@
+using SupportSignal.Data.Classification;
 using SupportSignal.Export.Catalog;
 using SupportSignal.Export.Segmentation;
 
@@ -65,7 +66,7 @@ public sealed class ExportSelection
         }
 
         var requested = request.Tables is null ? null : RequestedTablesOf(catalog, request.Tables);
-        var candidates = requested ?? catalog.Tables.Where(t => !t.IsWhollySecret && t.Name != ExportCatalog.OptInTable).ToList();
+        var candidates = requested ?? catalog.Tables.Where(t => !t.IsWhollySecret && t.Role != TableRole.OptInLog).ToList();
         if (!request.IsSegmented)
         {
             return new ExportSelection(candidates, ExcludedFrom(catalog, candidates, null, null), null, request, null);

@@ -51,6 +51,26 @@ public enum PersonalKind
     Other,
 }
 
+/// <summary>
+/// What a table is to the export, declared once in the model like classification, so the engine
+/// names no table: segments filter by the tenant, the site and the events' date, and reach
+/// them through foreign keys; references to accounts record who acted, not who owns a row.
+/// </summary>
+public enum TableRole
+{
+    /// <summary>The tenant (companies): a company filter keeps its rows and what hangs off them.</summary>
+    Tenant,
+
+    /// <summary>A tenant's site: a site filter keeps its rows and what hangs off them.</summary>
+    Site,
+
+    /// <summary>The accounts that act (users): an optional reference to them carries no tenancy.</summary>
+    Accounts,
+
+    /// <summary>Large, noisy operational logs: exported only when asked for by name.</summary>
+    OptInLog,
+}
+
 public static class ModelAnnotations
 {
     public const string Classification = "SupportSignal:Classification";
@@ -60,6 +80,12 @@ public static class ModelAnnotations
 
     /// <summary>Marks a text column whose content is a JSON document.</summary>
     public const string JsonText = "SupportSignal:JsonText";
+
+    /// <summary>The <see cref="TableRole"/> of a table.</summary>
+    public const string TableRoleAnnotation = "SupportSignal:TableRole";
+
+    /// <summary>Marks the column that dates a table's events (an incident's event date): a date range filters on it.</summary>
+    public const string EventDate = "SupportSignal:EventDate";
 
     public static string ToWireName(this DataClass value) => value switch
     {
@@ -80,6 +106,24 @@ public static class ModelAnnotations
 
     public static bool IsJsonText(this IReadOnlyProperty property) =>
         property.FindAnnotation(JsonText)?.Value is true;
+
+    public static TableRole? FindTableRole(this IReadOnlyEntityType entity) =>
+        entity.FindAnnotation(TableRoleAnnotation)?.Value is string text ? Enum.Parse<TableRole>(text) : null;
+
+    public static bool IsEventDate(this IReadOnlyProperty property) =>
+        property.FindAnnotation(EventDate)?.Value is true;
+
+    /// <summary>Says what the table is to the export (one table per role).</summary>
+    public static EntityTypeBuilder<T> HasTableRole<T>(this EntityTypeBuilder<T> builder, TableRole role)
+        where T : class => builder.HasAnnotation(TableRoleAnnotation, role.ToString());
+
+    /// <summary>Marks the column that dates the table's events.</summary>
+    public static EntityTypeBuilder<T> EventDateColumn<T>(this EntityTypeBuilder<T> builder, string propertyName)
+        where T : class
+    {
+        builder.Property(propertyName).HasAnnotation(EventDate, true);
+        return builder;
+    }
 
     /// <summary>Declares the class of the named columns. A column declared twice is a model error.</summary>
     public static EntityTypeBuilder<T> Classify<T>(this EntityTypeBuilder<T> builder, DataClass dataClass, params string[] propertyNames)

@@ -52,7 +52,7 @@ public sealed class DebugLogConfiguration : IEntityTypeConfiguration<DebugLog>
 {
     public void Configure(EntityTypeBuilder<DebugLog> b)
     {
-        b.ToTable("debug_logs");
+        b.ToTable("debug_logs").HasTableRole(TableRole.OptInLog);
         b.Property(x => x.TraceId).HasMaxLength(64);
         b.HasIndex(x => x.Timestamp);
         b.Classify(Ordinary, nameof(DebugLog.Id), nameof(DebugLog.TraceId), nameof(DebugLog.UserId), nameof(DebugLog.System),

@@ -38,7 +38,7 @@ public sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
 {
     public void Configure(EntityTypeBuilder<Incident> b)
     {
-        b.ToTable("incidents");
+        b.ToTable("incidents").EventDateColumn(nameof(Incident.EventDateTime));
         b.Property(x => x.ReporterName).HasMaxLength(200);
         b.Property(x => x.ParticipantName).HasMaxLength(200);
         b.HasOne<Company>().WithMany().HasForeignKey(x => x.CompanyId);

@@ -12,7 +12,7 @@ public sealed class CompanyConfiguration : IEntityTypeConfiguration<Company>
 {
     public void Configure(EntityTypeBuilder<Company> b)
     {
-        b.ToTable("companies");
+        b.ToTable("companies").HasTableRole(TableRole.Tenant);
         b.Property(x => x.Name).HasMaxLength(200);
         b.Property(x => x.Slug).HasMaxLength(100);
         b.Property(x => x.ContactEmail).HasMaxLength(256);
@@ -28,7 +28,7 @@ public sealed class SiteConfiguration : IEntityTypeConfiguration<Site>
 {
     public void Configure(EntityTypeBuilder<Site> b)
     {
-        b.ToTable("sites");
+        b.ToTable("sites").HasTableRole(TableRole.Site);
         b.Property(x => x.Name).HasMaxLength(200);
         b.HasOne<Company>().WithMany().HasForeignKey(x => x.CompanyId);
         b.Classify(Ordinary, nameof(Site.Id), nameof(Site.CompanyId), nameof(Site.Name), nameof(Site.Status), nameof(Site.CreatedAt));
@@ -40,7 +40,7 @@ public sealed class UserConfiguration : IEntityTypeConfiguration<User>
 {
     public void Configure(EntityTypeBuilder<User> b)
     {
-        b.ToTable("users");
+        b.ToTable("users").HasTableRole(TableRole.Accounts);
         b.Property(x => x.Name).HasMaxLength(200);
         b.HasOne<Company>().WithMany().HasForeignKey(x => x.CompanyId);
         b.HasIndex(x => x.CompanyId);

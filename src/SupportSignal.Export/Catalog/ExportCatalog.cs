@@ -22,7 +22,11 @@ public enum ValueKind
     Binary,
 }
 
-public sealed record ExportColumn(string Name, string StoreType, bool Nullable, DataClass Classification, ValueKind Kind, PersonalKind? Personal = null);
+public sealed record ExportColumn(string Name, string StoreType, bool Nullable, DataClass Classification, ValueKind Kind, PersonalKind? Personal = null)
+{
+    /// <summary>True for the column that dates the table's events (a date range filters on it).</summary>
+    public bool IsEventDate { get; init; }
+}
 
 public sealed record ExportForeignKey(IReadOnlyList<string> Columns, string PrincipalTable, IReadOnlyList<string> PrincipalColumns);
 
@@ -33,6 +37,9 @@ public sealed record ExportTable(
     IReadOnlyList<ExportColumn> Columns,
     IReadOnlyList<ExportForeignKey> ForeignKeys)
 {
+    /// <summary>What the table is to the export (the tenant, a site, the accounts, an opt-in log), from the model.</summary>
+    public TableRole? Role { get; init; }
+
     public IEnumerable<ExportColumn> ExportedColumns => Columns.Where(c => c.Classification != DataClass.Secret);
 
     public IEnumerable<ExportColumn> SecretColumns => Columns.Where(c => c.Classification == DataClass.Secret);
@@ -75,20 +82,20 @@ public sealed record ExportTable(
 /// </summary>
 public sealed class ExportCatalog
 {
-    /// <summary>Large, noisy operational logs: exported only when asked for by name.</summary>
-    public const string OptInTable = "debug_logs";
-
     /// <summary>
-    /// Operational history that spans tenants: a company, site or date segment leaves it out unless
-    /// the tables filter names it, since its rows belong to nobody's segment.
+    /// Operational history that spans tenants (the opt-in log and the export audit trail): a company,
+    /// site or date segment leaves it out unless the tables filter names it, since its rows belong to nobody's segment.
     /// </summary>
-    public static readonly IReadOnlySet<string> HistoryTables = new HashSet<string>(StringComparer.Ordinal) { OptInTable, "export_audit" };
+    public static readonly IReadOnlySet<string> HistoryTables = new HashSet<string>(StringComparer.Ordinal) { "debug_logs", "export_audit" };
 
     private ExportCatalog(IReadOnlyList<ExportTable> tables) => Tables = tables;
 
     public IReadOnlyList<ExportTable> Tables { get; }
 
     public ExportTable? Find(string name) => Tables.FirstOrDefault(t => t.Name == name);
+
+    /// <summary>The name of the table the model gives this role, or null when none has it.</summary>
+    public string? NameOf(TableRole role) => Tables.FirstOrDefault(t => t.Role == role)?.Name;
 
     public static ExportCatalog FromModel(IModel model)
     {
@@ -110,7 +117,8 @@ public sealed class ExportCatalog
                 p.FindClassification() ?? throw new InvalidOperationException(
                     $"{table.Name}.{p.GetColumnName(table)} has no classification; declare one in its entity configuration."),
                 KindOf(p),
-                p.FindPersonalKind()))
+                p.FindPersonalKind())
+            { IsEventDate = p.IsEventDate() })
             .ToList();
         var primaryKey = entity.FindPrimaryKey()!.Properties.Select(p => p.GetColumnName(table)!).ToList();
         var foreignKeys = entity.GetForeignKeys()
@@ -122,7 +130,7 @@ public sealed class ExportCatalog
                     .ToList()))
             .OrderBy(fk => string.Join(",", fk.Columns), StringComparer.Ordinal)
             .ToList();
-        return new ExportTable(table.Name, primaryKey, columns, foreignKeys);
+        return new ExportTable(table.Name, primaryKey, columns, foreignKeys) { Role = entity.FindTableRole() };
     }
 
     private static ValueKind KindOf(IProperty property)

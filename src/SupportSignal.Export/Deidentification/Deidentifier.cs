@@ -31,9 +31,13 @@ internal sealed class Deidentifier
     // Who each row of a naming table (participants, incidents, users) is about, by its key.
     private readonly Dictionary<string, Dictionary<Guid, NameContext?>> _contexts;
 
+    // The accounts table: a row's own people come before the accounts that acted on it.
+    private readonly string? _accounts;
+
     private Deidentifier(
-        Pseudonyms pseudonyms, KnownPeople people, bool keyConfigured, Dictionary<string, Dictionary<Guid, NameContext?>> contexts)
+        Pseudonyms pseudonyms, KnownPeople people, bool keyConfigured, Dictionary<string, Dictionary<Guid, NameContext?>> contexts, string? accounts)
     {
+        _accounts = accounts;
         _pseudonyms = pseudonyms;
         _scrubber = new TextScrubber(people);
         _contexts = contexts;
@@ -110,7 +114,7 @@ internal sealed class Deidentifier
             contexts[table.Name] = byKey;
         }
 
-        return new Deidentifier(pseudonyms, people, configuredKey is { Length: > 0 }, contexts);
+        return new Deidentifier(pseudonyms, people, configuredKey is { Length: > 0 }, contexts, catalog.NameOf(TableRole.Accounts));
 
         Task DistinctAsync(ExportTable table, ExportColumn column, Action<string> each) =>
             query($"SELECT DISTINCT {delimit(column.Name)} FROM {delimit(table.Name)}", row =>
@@ -146,7 +150,7 @@ internal sealed class Deidentifier
             ? (table.Name, table.PrimaryKey[0])
             : table.ForeignKeys
                 .Where(fk => fk.Columns.Count == 1 && _contexts.ContainsKey(fk.PrincipalTable))
-                .OrderBy(fk => fk.PrincipalTable == "users")
+                .OrderBy(fk => fk.PrincipalTable == _accounts)
                 .ThenBy(fk => fk.Columns[0], StringComparer.Ordinal)
                 .Select(fk => (fk.PrincipalTable, fk.Columns[0]))
                 .FirstOrDefault();

@@ -50,20 +50,16 @@ internal sealed record SegmentTable(
 /// </summary>
 internal sealed class SegmentPlan
 {
-    public const string CompaniesTable = "companies";
-    public const string SitesTable = "sites";
-    public const string UsersTable = "users";
-    public const string DateTable = "incidents";
-    public const string DateColumn = "event_date_time";
-
     public const string NotLinkedReason = "not linked to any company or site, so it cannot be segmented";
     public const string HistoryReason = "operational history that spans tenants: left out of a segment unless the tables filter names it";
     public const string NotLinkedToFilterReason = "no row of it is linked to the chosen filters, and closure is off";
 
     private SegmentPlan(
-        ExportRequest request, IReadOnlyList<SegmentTable> tables, IReadOnlyList<string> sharedTables, IReadOnlyList<string> historyTables,
+        ExportCatalog catalog, ExportRequest request, IReadOnlyList<SegmentTable> tables, IReadOnlyList<string> sharedTables, IReadOnlyList<string> historyTables,
         IReadOnlyList<string> closureTables, IReadOnlyList<string> referencedTablesLeftOut, IReadOnlyList<ExcludedTable> excluded)
     {
+        CompaniesTable = catalog.NameOf(TableRole.Tenant);
+        SitesTable = catalog.NameOf(TableRole.Site);
         Request = request;
         HistoryTables = historyTables;
         Tables = tables;
@@ -74,6 +70,12 @@ internal sealed class SegmentPlan
     }
 
     public ExportRequest Request { get; }
+
+    /// <summary>The tenant's table (the model's <see cref="TableRole.Tenant"/>), whose ids a company filter names.</summary>
+    public string? CompaniesTable { get; }
+
+    /// <summary>The sites' table (the model's <see cref="TableRole.Site"/>), whose ids a site filter names.</summary>
+    public string? SitesTable { get; }
 
     /// <summary>Every exported table and how its rows are chosen, in dependency order.</summary>
     public IReadOnlyList<SegmentTable> Tables { get; }
@@ -186,7 +188,7 @@ internal sealed class SegmentPlan
                 : c with { Tenant = Filtered(catalog, c.Table, tenantScopes, tenantReachable, order) })
             .OrderBy(c => order[c.Table.Name])
             .ToList();
-        return new SegmentPlan(request, ordered, shared, history, closureTables.OrderBy(t => order[t]).ToList(), leftOut.ToList(), excluded);
+        return new SegmentPlan(catalog, request, ordered, shared, history, closureTables.OrderBy(t => order[t]).ToList(), leftOut.ToList(), excluded);
     }
 
     // The filters that choose tenants; a date range chooses incidents, not whose they are.
@@ -216,8 +218,8 @@ internal sealed class SegmentPlan
     private static SegmentTable Filtered(
         ExportCatalog catalog, ExportTable table, List<Scope> scopes, Dictionary<string, int> filterable, Dictionary<string, int> order)
     {
-        var roots = scopes.Select(s => RootColumn(table, s) is { } column ? new ScopeRoot(s, column) : null).OfType<ScopeRoot>().ToList();
-        var via = roots.Count == scopes.Count ? null : BestLink(table, filterable, order);
+        var roots = scopes.Select(s => RootColumn(catalog, table, s) is { } column ? new ScopeRoot(s, column) : null).OfType<ScopeRoot>().ToList();
+        var via = roots.Count == scopes.Count ? null : BestLink(catalog, table, filterable, order);
         var parent = via is null ? null : Filtered(catalog, catalog.Find(via.PrincipalTable)!, scopes, filterable, order);
         return new SegmentTable(table, RowChoice.Filtered, roots, via, parent);
     }
@@ -236,11 +238,11 @@ internal sealed class SegmentPlan
 
         foreach (var table in catalog.Tables)
         {
-            if (scopes.All(s => RootColumn(table, s) is not null))
+            if (scopes.All(s => RootColumn(catalog, table, s) is not null))
             {
                 depth[table.Name] = 0;
             }
-            else if (BestLink(table, depth, order) is { } link)
+            else if (BestLink(catalog, table, depth, order) is { } link)
             {
                 depth[table.Name] = depth[link.PrincipalTable] + 1;
             }
@@ -249,30 +251,33 @@ internal sealed class SegmentPlan
         return depth;
     }
 
-    private static ExportForeignKey? BestLink(ExportTable table, Dictionary<string, int> reachable, Dictionary<string, int> order) =>
+    private static ExportForeignKey? BestLink(ExportCatalog catalog, ExportTable table, Dictionary<string, int> reachable, Dictionary<string, int> order) =>
         table.ForeignKeys
             .Where(fk => fk.Columns.Count == 1 && fk.PrincipalTable != table.Name && reachable.ContainsKey(fk.PrincipalTable)
-                && order[fk.PrincipalTable] < order[table.Name] && CarriesTenancy(table, fk))
+                && order[fk.PrincipalTable] < order[table.Name] && CarriesTenancy(catalog, table, fk))
             .OrderBy(fk => IsOptional(table, fk))
-            .ThenBy(fk => fk.PrincipalTable == UsersTable)
+            .ThenBy(fk => fk.PrincipalTable == catalog.NameOf(TableRole.Accounts))
             .ThenBy(fk => reachable[fk.PrincipalTable])
             .ThenBy(fk => fk.Columns[0], StringComparer.Ordinal)
             .FirstOrDefault();
 
-    private static bool CarriesTenancy(ExportTable table, ExportForeignKey fk) => !(fk.PrincipalTable == UsersTable && IsOptional(table, fk));
+    private static bool CarriesTenancy(ExportCatalog catalog, ExportTable table, ExportForeignKey fk) =>
+        !(fk.PrincipalTable == catalog.NameOf(TableRole.Accounts) && IsOptional(table, fk));
 
     private static bool IsOptional(ExportTable table, ExportForeignKey fk) =>
         fk.Columns.Any(c => table.Columns.First(col => col.Name == c).Nullable);
 
-    internal static string? RootColumn(ExportTable table, Scope scope) => scope switch
+    internal static string? RootColumn(ExportCatalog catalog, ExportTable table, Scope scope) => scope switch
     {
-        Scope.Company when table.Name == CompaniesTable => table.PrimaryKey[0],
-        Scope.Company => table.ForeignKeys.FirstOrDefault(fk => fk.PrincipalTable == CompaniesTable && fk.Columns.Count == 1)?.Columns[0],
-        Scope.Site when table.Name == SitesTable => table.PrimaryKey[0],
-        Scope.Site => table.ForeignKeys.FirstOrDefault(fk => fk.PrincipalTable == SitesTable && fk.Columns.Count == 1)?.Columns[0],
-        Scope.Date when table.Name == DateTable => DateColumn,
-        _ => null,
+        Scope.Company => KeyOrReference(catalog, table, TableRole.Tenant),
+        Scope.Site => KeyOrReference(catalog, table, TableRole.Site),
+        _ => table.Columns.FirstOrDefault(c => c.IsEventDate)?.Name,
     };
+
+    // The table's own key when it has the role; else its single-column reference to the table that has it.
+    private static string? KeyOrReference(ExportCatalog catalog, ExportTable table, TableRole role) => table.Role == role
+        ? table.PrimaryKey[0]
+        : table.ForeignKeys.FirstOrDefault(fk => fk.PrincipalTable == catalog.NameOf(role) && fk.Columns.Count == 1)?.Columns[0];
 
     private static bool HoldsPeople(ExportTable table) =>
         table.ExportedColumns.Any(c => c.Classification is DataClass.Personal or DataClass.FreeText);

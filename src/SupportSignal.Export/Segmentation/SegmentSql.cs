@@ -1,9 +1,7 @@
-using System.Data.Common;
-
-using SupportSignal.Data;
 using SupportSignal.Data.Classification;
 using SupportSignal.Export.Catalog;
 using SupportSignal.Export.Deidentification;
+using SupportSignal.Export.Reading;
 
 namespace SupportSignal.Export.Segmentation;
 
@@ -17,20 +15,21 @@ namespace SupportSignal.Export.Segmentation;
 /// rows are stubs (written without their personal and free-text values) unless they belong to a
 /// tenant the segment selected; the filters' own rows never are.
 /// </summary>
-internal sealed class SegmentSql(
-    SegmentPlan plan, Func<string, string> delimit, Func<string, string, object, string> literal, DatabaseProvider provider)
+internal sealed class SegmentSql(SegmentPlan plan, SqlDialect dialect, Func<string, string, object, string> literal)
 {
-    public string KeyTable(string table) => delimit(provider == DatabaseProvider.SqlServer ? "#seg_" + table : "seg_" + table);
+    private string KeyTable(string table) => dialect.KeyTable(table);
+
+    private string Delimit(string name) => dialect.Delimit(name);
 
     /// <summary>The WHERE clause an exported table is read with, or null when it is taken whole.</summary>
     public string? RowFilter(SegmentTable table) => table.Choice == RowChoice.Whole
         ? null
-        : $"EXISTS (SELECT 1 FROM {KeyTable(table.Table.Name)} k WHERE {KeyMatch(table.Table, "k", delimit(table.Table.Name))})";
+        : $"EXISTS (SELECT 1 FROM {KeyTable(table.Table.Name)} k WHERE {KeyMatch(table.Table, "k", Delimit(table.Table.Name))})";
 
     /// <summary>True for a row of this table that is a stub; null when the table can hold none.</summary>
     public string? StubCondition(SegmentTable table) => !plan.HasStubs || table.Choice == RowChoice.Whole
         ? null
-        : $"EXISTS (SELECT 1 FROM {KeyTable(table.Table.Name)} k WHERE {KeyMatch(table.Table, "k", delimit(table.Table.Name))} AND k.{Stub} = 1)";
+        : $"EXISTS (SELECT 1 FROM {KeyTable(table.Table.Name)} k WHERE {KeyMatch(table.Table, "k", Delimit(table.Table.Name))} AND k.{Stub} = 1)";
 
     /// <summary>
     /// What a plan needs to write this table's stubs: the condition and the columns a stub holds as
@@ -42,17 +41,14 @@ internal sealed class SegmentSql(
                 || (c.Classification == DataClass.Personal && (!deidentify || Deidentifier.IsScrubbed(c))))
             : null;
 
-    public async Task ValidateAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    /// <summary>Checks the requested companies and sites exist, then fills the key tables, inside the snapshot.</summary>
+    public async Task ChooseRowsAsync(Snapshot snapshot, CancellationToken cancellationToken)
     {
-        await RequireExistingAsync(connection, transaction, SegmentPlan.CompaniesTable, plan.Request.Companies, ExportInput.CompanyField, "company", cancellationToken);
-        await RequireExistingAsync(connection, transaction, SegmentPlan.SitesTable, plan.Request.Sites, ExportInput.SiteField, "site", cancellationToken);
-    }
-
-    public async Task MaterializeAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
-    {
+        await RequireExistingAsync(snapshot, plan.CompaniesTable, plan.Request.Companies, ExportInput.CompanyField, "company", cancellationToken);
+        await RequireExistingAsync(snapshot, plan.SitesTable, plan.Request.Sites, ExportInput.SiteField, "site", cancellationToken);
         foreach (var sql in ChooseStatements())
         {
-            await ExecuteAsync(connection, transaction, sql, cancellationToken);
+            await snapshot.ExecuteAsync(sql, cancellationToken);
         }
 
         var closures = ClosureStatements();
@@ -62,14 +58,14 @@ internal sealed class SegmentSql(
             added = 0;
             foreach (var sql in closures)
             {
-                added += await ExecuteAsync(connection, transaction, sql, cancellationToken);
+                added += await snapshot.ExecuteAsync(sql, cancellationToken);
             }
         }
         while (added > 0);
 
         foreach (var sql in TenantStatements())
         {
-            await ExecuteAsync(connection, transaction, sql, cancellationToken);
+            await snapshot.ExecuteAsync(sql, cancellationToken);
         }
     }
 
@@ -79,13 +75,12 @@ internal sealed class SegmentSql(
         foreach (var table in plan.Tables.Where(t => t.Choice != RowChoice.Whole))
         {
             var pk = table.Table.PrimaryKey;
-            var columns = string.Join(", ", pk.Select(c => $"{delimit(c)} {table.Table.Columns.First(col => col.Name == c).StoreType} NOT NULL"));
-            var create = provider == DatabaseProvider.SqlServer ? "CREATE TABLE" : "CREATE TEMP TABLE";
-            yield return $"{create} {KeyTable(table.Table.Name)} ({columns}, {Stub} INT NOT NULL DEFAULT 0, PRIMARY KEY ({string.Join(", ", pk.Select(delimit))}))";
+            var columns = string.Join(", ", pk.Select(c => $"{Delimit(c)} {table.Table.Columns.First(col => col.Name == c).StoreType} NOT NULL"));
+            yield return dialect.CreateTempTable(KeyTable(table.Table.Name), $"{columns}, {Stub} INT NOT NULL DEFAULT 0, PRIMARY KEY ({string.Join(", ", pk.Select(Delimit))})");
             if (table.Choice == RowChoice.Filtered)
             {
-                yield return $"INSERT INTO {KeyTable(table.Table.Name)} ({string.Join(", ", pk.Select(delimit))}) " +
-                    $"SELECT {string.Join(", ", pk.Select(c => "t0." + delimit(c)))} FROM {delimit(table.Table.Name)} t0 WHERE {Predicate(table, 0)}";
+                yield return $"INSERT INTO {KeyTable(table.Table.Name)} ({string.Join(", ", pk.Select(Delimit))}) " +
+                    $"SELECT {string.Join(", ", pk.Select(c => "t0." + Delimit(c)))} FROM {Delimit(table.Table.Name)} t0 WHERE {Predicate(table, 0)}";
             }
         }
     }
@@ -114,34 +109,34 @@ internal sealed class SegmentSql(
     public IEnumerable<string> TenantStatements() => !plan.HasStubs
         ? []
         : plan.Tables.Where(t => t is { Choice: not RowChoice.Whole, Tenant: not null }).Select(t =>
-            $"UPDATE {KeyTable(t.Table.Name)} SET {Stub} = 0 WHERE {Stub} = 1 AND EXISTS (SELECT 1 FROM {delimit(t.Table.Name)} t0 " +
+            $"UPDATE {KeyTable(t.Table.Name)} SET {Stub} = 0 WHERE {Stub} = 1 AND EXISTS (SELECT 1 FROM {Delimit(t.Table.Name)} t0 " +
             $"WHERE {KeyMatch(t.Table, KeyTable(t.Table.Name), "t0")} AND {Predicate(t.Tenant!, 0)})");
 
     /// <summary>The lookups that check the requested companies and sites exist.</summary>
     public IEnumerable<string> ValidationStatements() =>
-        new[] { (SegmentPlan.CompaniesTable, plan.Request.Companies), (SegmentPlan.SitesTable, plan.Request.Sites) }
+        new[] { (plan.CompaniesTable, plan.Request.Companies), (plan.SitesTable, plan.Request.Sites) }
             .Where(x => x.Item2 is { Count: > 0 })
-            .Select(x => ExistingSql(x.Item1, x.Item2!));
+            .Select(x => ExistingSql(x.Item1!, x.Item2!));
 
     private string ExistingSql(string table, IReadOnlyList<Guid> ids) =>
-        $"SELECT {delimit("id")} FROM {delimit(table)} WHERE {delimit("id")} IN ({string.Join(", ", ids.Select(id => literal(table, "id", id)))})";
+        $"SELECT {Delimit("id")} FROM {Delimit(table)} WHERE {Delimit("id")} IN ({string.Join(", ", ids.Select(id => literal(table, "id", id)))})";
 
     // Rows of the child that are chosen (or all of a whole table) add the parents they reference.
     private string ClosureInsert(SegmentTable child, ExportForeignKey fk)
     {
         var parent = fk.PrincipalTable;
-        var column = "c." + delimit(fk.Columns[0]);
+        var column = "c." + Delimit(fk.Columns[0]);
         var chosen = child.Choice == RowChoice.Whole
             ? ""
             : $" AND EXISTS (SELECT 1 FROM {KeyTable(child.Table.Name)} k WHERE {KeyMatch(child.Table, "k", "c")})";
-        return $"INSERT INTO {KeyTable(parent)} ({delimit(fk.PrincipalColumns[0])}, {Stub}) SELECT DISTINCT {column}, {(plan.HasStubs ? 1 : 0)} FROM {delimit(child.Table.Name)} c " +
-            $"WHERE {column} IS NOT NULL{chosen} AND NOT EXISTS (SELECT 1 FROM {KeyTable(parent)} p WHERE p.{delimit(fk.PrincipalColumns[0])} = {column})";
+        return $"INSERT INTO {KeyTable(parent)} ({Delimit(fk.PrincipalColumns[0])}, {Stub}) SELECT DISTINCT {column}, {(plan.HasStubs ? 1 : 0)} FROM {Delimit(child.Table.Name)} c " +
+            $"WHERE {column} IS NOT NULL{chosen} AND NOT EXISTS (SELECT 1 FROM {KeyTable(parent)} p WHERE p.{Delimit(fk.PrincipalColumns[0])} = {column})";
     }
 
-    private string Stub => delimit("stub");
+    private string Stub => Delimit("stub");
 
     private string KeyMatch(ExportTable table, string keyAlias, string rowAlias) =>
-        string.Join(" AND ", table.PrimaryKey.Select(c => $"{keyAlias}.{delimit(c)} = {rowAlias}.{delimit(c)}"));
+        string.Join(" AND ", table.PrimaryKey.Select(c => $"{keyAlias}.{Delimit(c)} = {rowAlias}.{Delimit(c)}"));
 
     // The filter of one table: its own columns for the filters it carries, its parent's filter for the rest.
     private string Predicate(SegmentTable table, int depth)
@@ -151,8 +146,8 @@ internal sealed class SegmentSql(
         if (table is { Via: { } via, Parent: { } parent })
         {
             var parentAlias = "t" + (depth + 1);
-            parts.Add($"{alias}.{delimit(via.Columns[0])} IN (SELECT {parentAlias}.{delimit(via.PrincipalColumns[0])} " +
-                $"FROM {delimit(parent.Table.Name)} {parentAlias} WHERE {Predicate(parent, depth + 1)})");
+            parts.Add($"{alias}.{Delimit(via.Columns[0])} IN (SELECT {parentAlias}.{Delimit(via.PrincipalColumns[0])} " +
+                $"FROM {Delimit(parent.Table.Name)} {parentAlias} WHERE {Predicate(parent, depth + 1)})");
         }
 
         return string.Join(" AND ", parts);
@@ -160,7 +155,7 @@ internal sealed class SegmentSql(
 
     private string RootPredicate(string table, string alias, ScopeRoot root)
     {
-        var column = $"{alias}.{delimit(root.Column)}";
+        var column = $"{alias}.{Delimit(root.Column)}";
         var request = plan.Request;
         // Stored timestamps are UTC without a kind; a literal with a 'Z' would not compare as text on SQLite.
         return root.Scope switch
@@ -176,8 +171,7 @@ internal sealed class SegmentSql(
     }
 
     private async Task RequireExistingAsync(
-        DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<Guid>? ids, string field, string noun,
-        CancellationToken cancellationToken)
+        Snapshot snapshot, string? table, IReadOnlyList<Guid>? ids, string field, string noun, CancellationToken cancellationToken)
     {
         if (ids is not { Count: > 0 })
         {
@@ -185,30 +179,11 @@ internal sealed class SegmentSql(
         }
 
         var found = new HashSet<Guid>();
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = ExistingSql(table, ids);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                found.Add(reader.GetGuid(0));
-            }
-        }
-
+        await snapshot.QueryAsync(ExistingSql(table!, ids), row => found.Add(row.GetGuid(0)), cancellationToken);
         var missing = ids.Where(id => !found.Contains(id)).ToList();
         if (missing.Count > 0)
         {
             throw new ExportRequestException(field, $"No {noun} has the id {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", …" : "")}.");
         }
-    }
-
-    private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.CommandTimeout = 0;
-        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -4,20 +4,18 @@ using System.Text.Json;
 
 using SupportSignal.Export.Catalog;
 using SupportSignal.Export.Deidentification;
+using SupportSignal.Export.Reading;
 
 namespace SupportSignal.Export.Writing;
 
 /// <summary>The generic path: a plain <see cref="DbDataReader"/>, for every provider.</summary>
-internal sealed class DataReaderRowSource(DbConnection connection, DbTransaction transaction) : IRowSource
+internal sealed class DataReaderRowSource(Snapshot snapshot) : IRowSource
 {
     private readonly Row _row = new();
 
     public async Task<long> WriteRowsAsync(TablePlan plan, JsonOutput output, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = plan.Sql;
-        command.CommandTimeout = 0;
+        await using var command = snapshot.CreateCommand(plan.Sql);
         // A rewritten column may read another of its row (a family name needs the given name).
         var behavior = plan.Transforms is null ? CommandBehavior.SequentialAccess : CommandBehavior.Default;
         await using var reader = await command.ExecuteReaderAsync(behavior, cancellationToken);

@@ -2,10 +2,9 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-using SupportSignal.Data;
-
 using SupportSignal.Export.Catalog;
 using SupportSignal.Export.Deidentification;
+using SupportSignal.Export.Reading;
 
 namespace SupportSignal.Export.Writing;
 
@@ -47,11 +46,7 @@ internal sealed class TablePlan
     }
 
     /// <summary>The same plan reading only the first <paramref name="rows"/> rows (for size estimates).</summary>
-    public TablePlan FirstRows(int rows, DatabaseProvider provider) => new(this, provider switch
-    {
-        DatabaseProvider.SqlServer => $"{Sql} OFFSET 0 ROWS FETCH NEXT {rows} ROWS ONLY",
-        _ => $"{Sql} LIMIT {rows}",
-    });
+    public TablePlan FirstRows(int rows, SqlDialect dialect) => new(this, dialect.FirstRows(Sql, rows));
 
     public ExportTable Table { get; }
 

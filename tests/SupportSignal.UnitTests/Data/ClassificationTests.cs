@@ -12,6 +12,27 @@ public sealed class ClassificationTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public void The_tables_segments_and_defaults_rely_on_are_declared_in_the_model_once_each(DatabaseProvider provider)
+    {
+        using var db = ContextFor(provider);
+        var roles = db.Model.GetEntityTypes()
+            .Where(e => e.FindTableRole() is not null)
+            .ToDictionary(e => e.FindTableRole()!.Value, e => e.GetTableName());
+        var eventDates = db.Model.GetEntityTypes()
+            .SelectMany(e => e.GetProperties().Where(p => p.IsEventDate())
+                .Select(p => $"{e.GetTableName()}.{p.GetColumnName(StoreObjectIdentifier.Table(e.GetTableName()!, e.GetSchema()))}"))
+            .ToList();
+
+        Assert.Equal(Enum.GetValues<TableRole>().Order(), roles.Keys.Order());
+        Assert.Equal("companies", roles[TableRole.Tenant]);
+        Assert.Equal("sites", roles[TableRole.Site]);
+        Assert.Equal("users", roles[TableRole.Accounts]);
+        Assert.Equal("debug_logs", roles[TableRole.OptInLog]);
+        Assert.Equal(["incidents.event_date_time"], eventDates);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public void Every_column_of_every_table_carries_exactly_one_classification(DatabaseProvider provider)
     {
         using var db = ContextFor(provider);

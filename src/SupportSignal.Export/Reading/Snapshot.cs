@@ -1,0 +1,117 @@
+using System.Data.Common;
+using System.Globalization;
+
+using Microsoft.EntityFrameworkCore;
+
+using SupportSignal.Data;
+using SupportSignal.Export.Writing;
+
+namespace SupportSignal.Export.Reading;
+
+/// <summary>
+/// The connection and read transaction every statement of one export runs in: the schema check,
+/// a segment's key tables, the names de-identification learns, the counts and the rows. Every
+/// command is made here, in the snapshot's transaction and with no timeout (an export of a large
+/// database runs as long as it needs; cancellation stops it).
+/// </summary>
+internal sealed class Snapshot : IAsyncDisposable
+{
+    private readonly SupportSignalDbContext _db;
+    private readonly DbConnection _connection;
+    private readonly DbTransaction _transaction;
+
+    private Snapshot(SupportSignalDbContext db, SqlDialect dialect, DbTransaction transaction, bool fastPath)
+    {
+        _db = db;
+        Dialect = dialect;
+        _connection = transaction.Connection!;
+        _transaction = transaction;
+        Rows = (fastPath ? dialect.FastRows(_connection) : null) ?? new DataReaderRowSource(this);
+    }
+
+    public SqlDialect Dialect { get; }
+
+    /// <summary>The provider's fast path where it has one and it is switched on, else the data reader.</summary>
+    public IRowSource Rows { get; }
+
+    /// <summary>The latest migration applied to the database the snapshot reads (checked when it opens).</summary>
+    public string? AppliedMigration { get; private set; }
+
+    /// <summary>
+    /// Opens the snapshot and checks, first of all, that the database is at the schema this version
+    /// reads: before any segment, de-identification or count query could fail on a missing column.
+    /// </summary>
+    public static async Task<Snapshot> OpenAsync(SupportSignalDbContext db, SqlDialect dialect, bool fastPath, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        DbTransaction? transaction = null;
+        try
+        {
+            transaction = await dialect.BeginSnapshotAsync(db.Database.GetDbConnection(), cancellationToken);
+            await db.Database.UseTransactionAsync(transaction, cancellationToken);
+            var snapshot = new Snapshot(db, dialect, transaction, fastPath);
+            await snapshot.CheckSchemaAsync(cancellationToken);
+            return snapshot;
+        }
+        catch
+        {
+            if (transaction is not null)
+            {
+                await db.Database.UseTransactionAsync(null, CancellationToken.None);
+                await transaction.DisposeAsync();
+            }
+
+            await db.Database.CloseConnectionAsync();
+            throw;
+        }
+    }
+
+    public DbCommand CreateCommand(string sql)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        command.CommandText = sql;
+        command.CommandTimeout = 0;
+        return command;
+    }
+
+    /// <summary>Runs a SELECT, handing over the reader on each row.</summary>
+    public async Task QueryAsync(string sql, Action<DbDataReader> each, CancellationToken cancellationToken)
+    {
+        await using var command = CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            each(reader);
+        }
+    }
+
+    public async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var command = CreateCommand(sql);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<long> CountAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var command = CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _db.Database.UseTransactionAsync(null, CancellationToken.None);
+        await _transaction.DisposeAsync();
+        await _db.Database.CloseConnectionAsync();
+    }
+
+    private async Task CheckSchemaAsync(CancellationToken cancellationToken)
+    {
+        AppliedMigration = await _db.LatestAppliedMigrationAsync(cancellationToken);
+        var expected = _db.Database.GetMigrations().LastOrDefault();
+        if (AppliedMigration != expected)
+        {
+            throw new ExportSchemaException(AppliedMigration, expected);
+        }
+    }
+}

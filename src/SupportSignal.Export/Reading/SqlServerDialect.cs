@@ -1,0 +1,24 @@
+using System.Data;
+using System.Data.Common;
+
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace SupportSignal.Export.Reading;
+
+/// <summary>
+/// SQL Server: <c>SNAPSHOT</c> isolation (row versions in tempdb, no shared locks; a migration
+/// enables it on the database); <c>OFFSET … FETCH</c>; <c>#</c> temporary tables.
+/// </summary>
+internal sealed class SqlServerDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
+{
+    public override string Name => "sqlserver";
+
+    public override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(IsolationLevel.Snapshot, cancellationToken);
+
+    public override string FirstRows(string select, int rows) => $"{select} OFFSET 0 ROWS FETCH NEXT {rows} ROWS ONLY";
+
+    public override string KeyTable(string table) => Delimit("#seg_" + table);
+
+    public override string CreateTempTable(string keyTable, string definition) => $"CREATE TABLE {keyTable} ({definition})";
+}

@@ -1,0 +1,113 @@
+using System.IO.Compression;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+using SupportSignal.Export.Reading;
+
+namespace SupportSignal.Export.Writing;
+
+/// <summary>How many rows of a table were written and, in the JSON document, how many bytes they took with the table's framing (0 in a zip).</summary>
+internal delegate void TableWritten(TablePlan plan, long rows, long bytes);
+
+/// <summary>
+/// Writes the export in each format (docs/export-format.md): the metadata-plus-data document,
+/// plain or gzip-compressed, or a zip of metadata.json and one JSON Lines file per table. The one
+/// place the document's framing is written: the export and the size estimate both come through here.
+/// </summary>
+internal static class ExportWriter
+{
+    public static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    /// <param name="tableWritten">Told about every table; null checks each table's rows against the metadata's count.</param>
+    public static async Task WriteAsync(
+        ExportFormat format, Snapshot snapshot, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
+        CancellationToken cancellationToken, ProgressReporter? progress = null, TableWritten? tableWritten = null)
+    {
+        tableWritten ??= (plan, rows, _) => CheckCount(plan, metadata, rows);
+        switch (format)
+        {
+            case ExportFormat.JsonGz:
+                await using (var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true))
+                {
+                    await WriteDocumentAsync(snapshot, gzip, metadata, plans, tableWritten, progress, cancellationToken);
+                }
+
+                break;
+            case ExportFormat.Zip:
+                await WriteZipAsync(snapshot, stream, metadata, plans, tableWritten, progress, cancellationToken);
+                break;
+            default:
+                await WriteDocumentAsync(snapshot, stream, metadata, plans, tableWritten, progress, cancellationToken);
+                break;
+        }
+    }
+
+    private static async Task WriteDocumentAsync(
+        Snapshot snapshot, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, TableWritten tableWritten,
+        ProgressReporter? progress, CancellationToken cancellationToken)
+    {
+        await using var writer = new Utf8JsonWriter(stream, WriterOptions);
+        var output = JsonOutput.Document(writer, progress);
+        writer.WriteStartObject();
+        MetadataWriter.Write(writer, metadata);
+        writer.WriteStartObject("data");
+        foreach (var plan in plans)
+        {
+            progress?.BeginTable(plan.Table.Name);
+            var before = writer.BytesCommitted + writer.BytesPending;
+            writer.WriteStartArray(plan.Table.Name);
+            var rows = await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken);
+            writer.WriteEndArray();
+            tableWritten(plan, rows, writer.BytesCommitted + writer.BytesPending - before);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    // metadata.json holds {"metadata": {...}}, so jq paths are the same as in the single document.
+    private static async Task WriteZipAsync(
+        Snapshot snapshot, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, TableWritten tableWritten,
+        ProgressReporter? progress, CancellationToken cancellationToken)
+    {
+        // The zip writer closes entries with small synchronous writes; hold those for the next async one.
+        var target = new AsyncOnlyWriteStream(stream);
+        await using (var zip = new ZipArchive(target, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            await using (var entry = await zip.CreateEntry("metadata.json", CompressionLevel.Fastest).OpenAsync(cancellationToken))
+            await using (var writer = new Utf8JsonWriter(entry, WriterOptions))
+            {
+                writer.WriteStartObject();
+                MetadataWriter.Write(writer, metadata);
+                writer.WriteEndObject();
+                await writer.FlushAsync(cancellationToken);
+            }
+
+            foreach (var plan in plans)
+            {
+                progress?.BeginTable(plan.Table.Name);
+                await using var entry = await zip.CreateEntry($"tables/{plan.Table.Name}.jsonl", CompressionLevel.Fastest).OpenAsync(cancellationToken);
+                var output = JsonOutput.Lines(entry, WriterOptions, progress);
+                var rows = await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken);
+                tableWritten(plan, rows, 0);
+                await output.FlushAsync(cancellationToken);
+            }
+        }
+
+        await target.FlushAsync(cancellationToken);
+    }
+
+    private static void CheckCount(TablePlan plan, DocumentMetadata metadata, long written)
+    {
+        var counted = metadata.Counts[plan.Table.Name];
+        if (written != counted)
+        {
+            throw new InvalidOperationException($"{plan.Table.Name}: {written} rows streamed but {counted} counted in the same snapshot.");
+        }
+    }
+}
