@@ -14,12 +14,15 @@ using SupportSignal.Export;
 //   prepare --incidents N --db PATH     seed a benchmark database with the demo generator
 //   run --db PATH [--db PATH] [--rounds N] [--cli PATH] [--skip-naive]
 //   engine [--deidentify] | naive --db PATH --out PATH   one measured export in this process (used by run)
+//   prepare --incidents N --pg CONNECTION   seed a PostgreSQL database instead (an empty, existing one)
+//   pgrun --pg CONNECTION [--rounds N] [--parallel N]   the engine on PostgreSQL, serial and parallel, vs psql COPY row_to_json
 var command = args.FirstOrDefault() ?? "help";
 var options = Options.Parse(args.Skip(1));
 return command switch
 {
     "prepare" => await Bench.PrepareAsync(options),
     "run" => await Bench.RunAsync(options),
+    "pgrun" => await Bench.PostgreSqlRunAsync(options),
     "engine" => await Bench.EngineAsync(options),
     "naive" => await Bench.NaiveAsync(options),
     _ => Bench.Usage(),
@@ -69,12 +72,20 @@ internal static class Bench
     private static SupportSignalDbContext Open(string path) =>
         new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={path}").CreateContext();
 
+    private static SupportSignalDbContext OpenPostgreSql(string connectionString) =>
+        new DatabaseSettings(DatabaseProvider.PostgreSql, connectionString).CreateContext();
+
     public static async Task<int> PrepareAsync(Options options)
     {
-        var path = options.Required("db");
+        var postgres = options.Get("pg");
+        var path = postgres ?? options.Required("db");
         var incidents = options.Int("incidents", 200_000);
-        File.Delete(path);
-        await using var db = Open(path);
+        if (postgres is null)
+        {
+            File.Delete(path);
+        }
+
+        await using var db = postgres is null ? Open(path) : OpenPostgreSql(postgres);
         await db.MigrateAsync();
         var seed = new DemoDataOptions
         {
@@ -95,6 +106,13 @@ internal static class Bench
             }
         });
         var summary = await DemoDataGenerator.SeedAsync(db, seed, progress);
+        if (postgres is not null)
+        {
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE;");
+            Console.WriteLine($"seeded {summary.TotalRows:N0} rows ({incidents:N0} incidents) in {summary.Elapsed.TotalSeconds:F1} s");
+            return 0;
+        }
+
         await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);");
         Console.WriteLine($"seeded {summary.TotalRows:N0} rows ({incidents:N0} incidents) in {summary.Elapsed.TotalSeconds:F1} s; " +
             $"{new FileInfo(path).Length / 1e6:F0} MB");
@@ -242,14 +260,71 @@ internal static class Bench
         return path;
     }
 
-    private static string Summarise(List<Measurement> results)
+    /// <summary>
+    /// The engine against PostgreSQL through the CLI, serial and with parallel readers, interleaved with
+    /// PostgreSQL's own JSON output of the same tables, columns and order (psql, one COPY per table).
+    /// </summary>
+    public static async Task<int> PostgreSqlRunAsync(Options options)
+    {
+        var connectionString = options.Required("pg");
+        var rounds = options.Int("rounds", 3);
+        var parallel = options.Int("parallel", ExportEngineOptions.DefaultParallelism);
+        var cli = options.Get("cli") ?? Path.Combine(RepositoryRoot(), "src", "SupportSignal.Cli", "bin", "Release", "net10.0", "supportsignal");
+        var outDirectory = Path.Combine(RepositoryRoot(), "bench", "out");
+        Directory.CreateDirectory(outDirectory);
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var label = "pg:" + builder.Database;
+
+        var script = new StringBuilder();
+        await using (var db = OpenPostgreSql(connectionString))
+        {
+            foreach (var table in new ExportService(db).Select(new ExportRequest()).Included)
+            {
+                script.Append("COPY (SELECT row_to_json(t) FROM (SELECT ").AppendJoin(", ", table.ExportedColumns.Select(c => $"\"{c.Name}\""))
+                    .Append($" FROM \"{table.Name}\" ORDER BY ").AppendJoin(", ", table.PrimaryKey.Select(k => $"\"{k}\"")).AppendLine(") t) TO STDOUT;");
+            }
+        }
+
+        var scriptPath = Path.Combine(outDirectory, "postgres.row_to_json.sql");
+        await File.WriteAllTextAsync(scriptPath, script.ToString());
+        var psql = $"psql -X -q -h '{builder.Host}' -p {builder.Port} -U '{builder.Username}' -d '{builder.Database}' -f '{scriptPath}' > '{Path.Combine(outDirectory, "psql.json")}'";
+        string[] Export(int readers, string file) =>
+            ["export", "--provider", "PostgreSql", "--connection", connectionString, "--parallel", readers.ToString(CultureInfo.InvariantCulture),
+             "--output", Path.Combine(outDirectory, file), "--force", "--quiet"];
+        var approaches = new List<(string Name, string File, string[] Args, string Output)>
+        {
+            ("engine serial (--parallel 1)", cli, Export(1, "pg-serial.json"), "pg-serial.json"),
+            ($"engine parallel (--parallel {parallel})", cli, Export(parallel, "pg-parallel.json"), "pg-parallel.json"),
+            ("psql COPY row_to_json", "/bin/sh", ["-c", psql], "psql.json"),
+        };
+
+        var results = new List<Measurement>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            foreach (var (name, file, arguments, output) in approaches)
+            {
+                var m = await Measure.RunAsync(file, arguments);
+                var bytes = new FileInfo(Path.Combine(outDirectory, output)).Length;
+                results.Add(new Measurement(label, name, round, m.Wall, bytes, m.PeakRss, m.Stdout, m.ExitCode));
+                Console.Error.WriteLine($"{label} round {round} {name,-34} {m.Wall.TotalSeconds,7:F2} s {bytes / 1e6,8:F0} MB " +
+                    $"{m.PeakRss / 1e6,7:F0} MB RSS exit {m.ExitCode}");
+            }
+        }
+
+        var report = Summarise(results, reference: "psql");
+        Console.WriteLine(report);
+        await File.WriteAllTextAsync(Path.Combine(outDirectory, "results-postgresql.md"), report);
+        return results.All(r => r.ExitCode == 0) ? 0 : 1;
+    }
+
+    private static string Summarise(List<Measurement> results, string reference = "sqlite3")
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| dataset | approach | runs | median wall | MB/s | output MB | peak RSS | allocated | vs sqlite3 |");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"| dataset | approach | runs | median wall | MB/s | output MB | peak RSS | allocated | vs {reference} |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var dataset in results.GroupBy(r => r.Dataset))
         {
-            var sqlite = Median(dataset.Where(r => r.Approach.StartsWith("sqlite3", StringComparison.Ordinal)).Select(r => r.Wall.TotalSeconds));
+            var sqlite = Median(dataset.Where(r => r.Approach.StartsWith(reference, StringComparison.Ordinal)).Select(r => r.Wall.TotalSeconds));
             foreach (var approach in dataset.GroupBy(r => r.Approach))
             {
                 var wall = Median(approach.Select(r => r.Wall.TotalSeconds));
@@ -268,6 +343,11 @@ internal static class Bench
                 Median(dataset.Where(r => r.Approach.StartsWith(prefix, StringComparison.Ordinal)).Select(r => r.Wall.TotalSeconds));
             var normal = MedianOf("engine in-process");
             var deidentified = MedianOf("engine de-identified");
+            if (double.IsNaN(normal) || double.IsNaN(deidentified))
+            {
+                continue;
+            }
+
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"{dataset.Key}: de-identified {deidentified:F2} s vs normal {normal:F2} s in-process = {deidentified / normal:F2}x a normal export");
         }

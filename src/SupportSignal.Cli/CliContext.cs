@@ -27,7 +27,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironm
 
     public Option<string> Provider { get; } = new("--provider")
     {
-        Description = "Database provider: Sqlite or SqlServer (overrides Database:Provider).",
+        Description = "Database provider: Sqlite, SqlServer or PostgreSql (overrides Database:Provider).",
         Recursive = true,
     };
 

@@ -38,7 +38,7 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         string.IsNullOrWhiteSpace(text) ? DatabaseProvider.Sqlite
         : Enum.TryParse<DatabaseProvider>(text, ignoreCase: true, out var provider) && Enum.IsDefined(provider) ? provider
         : throw new DatabaseConfigurationException(
-            $"{ProviderKey} '{text}' is not a known provider; use Sqlite or SqlServer.");
+            $"{ProviderKey} '{text}' is not a known provider; use Sqlite, SqlServer or PostgreSql.");
 
     /// <summary>Applies the provider to an options builder of the matching derived context.</summary>
     public void Apply(DbContextOptionsBuilder options)
@@ -52,6 +52,9 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             case DatabaseProvider.SqlServer:
                 options.UseSqlServer(ConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_history"));
                 break;
+            case DatabaseProvider.PostgreSql:
+                options.UseNpgsql(ConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_history"));
+                break;
         }
     }
 
@@ -59,8 +62,22 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     public string Describe() => Provider switch
     {
         DatabaseProvider.Sqlite => $"SQLite {new SqliteConnectionStringBuilder(ConnectionString).DataSource}",
+        DatabaseProvider.PostgreSql => $"PostgreSQL {DescribePostgreSql(ConnectionString)}",
         _ => $"SQL Server {DescribeSqlServer(ConnectionString)}",
     };
+
+    private static string DescribePostgreSql(string connectionString)
+    {
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            return $"{builder.Host}:{builder.Port}/{builder.Database}";
+        }
+        catch (ArgumentException)
+        {
+            return "(unparseable connection string)";
+        }
+    }
 
     private static string DescribeSqlServer(string connectionString)
     {

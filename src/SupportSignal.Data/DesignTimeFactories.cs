@@ -15,3 +15,10 @@ public sealed class SqlServerDesignTimeFactory : IDesignTimeDbContextFactory<Sql
         (SqlServerSupportSignalDbContext)new DatabaseSettings(
             DatabaseProvider.SqlServer, "Server=localhost;Database=SupportSignal;Integrated Security=true;TrustServerCertificate=true").CreateContext();
 }
+
+public sealed class PostgreSqlDesignTimeFactory : IDesignTimeDbContextFactory<PostgreSqlSupportSignalDbContext>
+{
+    public PostgreSqlSupportSignalDbContext CreateDbContext(string[] args) =>
+        (PostgreSqlSupportSignalDbContext)new DatabaseSettings(
+            DatabaseProvider.PostgreSql, "Host=localhost;Database=supportsignal;Username=postgres").CreateContext();
+}

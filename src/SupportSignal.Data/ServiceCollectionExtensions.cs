@@ -20,6 +20,9 @@ public static class ServiceCollectionExtensions
             case DatabaseProvider.SqlServer:
                 services.AddDbContext<SupportSignalDbContext, SqlServerSupportSignalDbContext>(settings.Apply);
                 break;
+            case DatabaseProvider.PostgreSql:
+                services.AddDbContext<SupportSignalDbContext, PostgreSqlSupportSignalDbContext>(settings.Apply);
+                break;
         }
 
         return services;
@@ -29,6 +32,7 @@ public static class ServiceCollectionExtensions
     public static SupportSignalDbContext CreateContext(this DatabaseSettings settings) => settings.Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteSupportSignalDbContext(Build<SqliteSupportSignalDbContext>(settings)),
+        DatabaseProvider.PostgreSql => new PostgreSqlSupportSignalDbContext(Build<PostgreSqlSupportSignalDbContext>(settings)),
         _ => new SqlServerSupportSignalDbContext(Build<SqlServerSupportSignalDbContext>(settings)),
     };
 

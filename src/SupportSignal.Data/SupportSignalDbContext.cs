@@ -11,7 +11,8 @@ namespace SupportSignal.Data;
 
 /// <summary>
 /// The one database of the application, Identity included. Each provider has a derived
-/// context (<see cref="SqliteSupportSignalDbContext"/>, <see cref="SqlServerSupportSignalDbContext"/>)
+/// context (<see cref="SqliteSupportSignalDbContext"/>, <see cref="SqlServerSupportSignalDbContext"/>,
+/// <see cref="PostgreSqlSupportSignalDbContext"/>)
 /// only so that each owns its own migration set.
 /// </summary>
 public abstract class SupportSignalDbContext(DbContextOptions options)
@@ -85,6 +86,7 @@ public enum DatabaseProvider
 {
     Sqlite,
     SqlServer,
+    PostgreSql,
 }
 
 public sealed class SqliteSupportSignalDbContext(DbContextOptions<SqliteSupportSignalDbContext> options)
@@ -97,4 +99,10 @@ public sealed class SqlServerSupportSignalDbContext(DbContextOptions<SqlServerSu
     : SupportSignalDbContext(options)
 {
     public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
+}
+
+public sealed class PostgreSqlSupportSignalDbContext(DbContextOptions<PostgreSqlSupportSignalDbContext> options)
+    : SupportSignalDbContext(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
 }

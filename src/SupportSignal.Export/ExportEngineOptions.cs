@@ -12,10 +12,34 @@ public sealed record ExportEngineOptions
     /// </summary>
     public string? PseudonymKey { get; init; }
 
+    /// <summary>
+    /// Export:Parallelism: how many connections may read one export's snapshot at once (the CLI's
+    /// <c>--parallel N</c>). 1 reads every table on the export's own connection. Used where the
+    /// dialect can share a snapshot between sessions (PostgreSQL), for a json or json.gz export of
+    /// whole tables that is not de-identified; elsewhere the export reads serially whatever this says.
+    /// </summary>
+    public int Parallelism { get; init; } = DefaultParallelism;
+
+    /// <summary>The number of cores, at most 4: more readers than cores only queue for the writer.</summary>
+    public static int DefaultParallelism { get; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    public const int MaxParallelism = 16;
+
+    /// <summary>The name of the request field for Export:Parallelism and <c>--parallel</c>.</summary>
+    public const string ParallelismField = "parallel";
+
+    /// <summary>Reads Export:Parallelism or <c>--parallel</c>: empty is the default, else a whole number 1-16.</summary>
+    public static int ParseParallelism(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? DefaultParallelism
+        : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxParallelism ? n
+        : throw new ExportRequestException(ParallelismField, $"Parallelism must be a whole number from 1 to {MaxParallelism}, not '{Truncate(text)}'.");
+
+    private static string Truncate(string text) => text.Length > 20 ? text[..20] + "…" : text;
+
     // The key must never reach a log line through the record's generated ToString.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"UseSqliteFastPath = {UseSqliteFastPath}, PseudonymKey = {(PseudonymKey is null ? "none" : "(set)")}");
+        builder.Append($"UseSqliteFastPath = {UseSqliteFastPath}, PseudonymKey = {(PseudonymKey is null ? "none" : "(set)")}, Parallelism = {Parallelism}");
         return true;
     }
 }

@@ -48,10 +48,18 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         var stopwatch = Stopwatch.StartNew();
         var counted = new CountingStream(output);
 
-        await using var snapshot = await OpenSnapshotAsync(cancellationToken);
+        await using var snapshot = await OpenSnapshotAsync(ChoosesRows(selection), cancellationToken);
         var (plans, metadata) = await PrepareAsync(snapshot, request, selection, cancellationToken);
         var reporter = progress is null ? null : new ProgressReporter(progress, counted, metadata.Counts, stopwatch);
-        await ExportWriter.WriteAsync(request.Format, snapshot, counted, metadata, plans, cancellationToken, reporter);
+        if (ParallelReaders(request, selection) is > 1 and var readers)
+        {
+            await ParallelDocumentWriter.WriteAsync(snapshot, readers, request.Format == ExportFormat.JsonGz, counted, metadata, plans, reporter, cancellationToken);
+        }
+        else
+        {
+            await ExportWriter.WriteAsync(request.Format, snapshot, counted, metadata, plans, cancellationToken, reporter);
+        }
+
         await counted.FlushAsync(cancellationToken);
         reporter?.Finished();
         return new ExportSummary(metadata.Counts, metadata.Counts.Values.Sum(), counted.BytesWritten, stopwatch.Elapsed);
@@ -76,7 +84,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             throw new ArgumentException("At most one segmented request per preview: a segment's key tables live in the snapshot.", nameof(requests));
         }
 
-        await using var snapshot = await OpenSnapshotAsync(cancellationToken);
+        await using var snapshot = await OpenSnapshotAsync(selections.Any(ChoosesRows), cancellationToken);
         var previews = new List<ExportPreview>(requests.Count);
         for (var i = 0; i < requests.Count; i++)
         {
@@ -132,8 +140,19 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
 
     private SqlDialect Dialect => _dialect ??= SqlDialect.For(db.Provider, db.GetService<ISqlGenerationHelper>());
 
-    private Task<Snapshot> OpenSnapshotAsync(CancellationToken cancellationToken) =>
-        Snapshot.OpenAsync(db, Dialect, _options.UseSqliteFastPath, cancellationToken);
+    private Task<Snapshot> OpenSnapshotAsync(bool writesTempTables, CancellationToken cancellationToken) =>
+        Snapshot.OpenAsync(db, Dialect, _options.UseSqliteFastPath, writesTempTables, cancellationToken);
+
+    // A segment that filters rows chooses them into temporary tables of the export's own session.
+    private static bool ChoosesRows(ExportSelection selection) =>
+        selection.Segment is { } segment && segment.Tables.Any(t => t.Choice != RowChoice.Whole);
+
+    // Several readers need a snapshot other sessions can share, tables read whole, rows that need no
+    // state shared between tables (de-identification has), and one document (not zip entries).
+    private int ParallelReaders(ExportRequest request, ExportSelection selection) =>
+        Dialect.SharesSnapshots && !ChoosesRows(selection) && !request.Deidentify && request.Format is ExportFormat.Json or ExportFormat.JsonGz
+            ? Math.Clamp(_options.Parallelism, 1, ExportEngineOptions.MaxParallelism)
+            : 1;
 
     private SegmentSql? SegmentSql(ExportSelection selection) =>
         selection.Segment is { } plan ? new SegmentSql(plan, Dialect, Literal) : null;
@@ -144,7 +163,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         var entity = db.Model.GetEntityTypes().First(e => e.GetTableName() == table);
         var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
         var property = entity.GetProperties().First(p => p.GetColumnName(store) == column);
-        return property.GetRelationalTypeMapping().GenerateSqlLiteral(value);
+        return property.GetRelationalTypeMapping().GenerateSqlLiteral(Dialect.LiteralValue(value));
     }
 
     // Inside the snapshot (its schema already checked): choose a segment's rows, learn the people to de-identify, count.

@@ -17,6 +17,9 @@ public static class ExportCommand
     /// <summary>The same setting the web app reads (environment variable Export__PseudonymKey).</summary>
     public const string PseudonymKeySetting = "Export:PseudonymKey";
 
+    /// <summary>The same setting the web app reads (Export__Parallelism); --parallel overrides it.</summary>
+    public const string ParallelismSetting = "Export:Parallelism";
+
     public static Command Create(CliContext cli)
     {
         var flags = new Flags();
@@ -33,6 +36,8 @@ public static class ExportCommand
     private static async Task<int> RunAsync(CliContext cli, Flags flags, ParseResult parseResult, CancellationToken cancellationToken)
     {
         var request = flags.Request(parseResult);
+        var parallelism = Check(() => ExportEngineOptions.ParseParallelism(
+            parseResult.GetValue(flags.Parallel) ?? cli.Configuration(parseResult)[ParallelismSetting]));
         var path = parseResult.GetValue(flags.Output) ?? ".";
         if (path == ExportDestination.StandardOutputPath && cli.Environment.StdoutIsTerminal && request.Format != ExportFormat.Json)
         {
@@ -45,7 +50,7 @@ public static class ExportCommand
         var key = cli.Configuration(parseResult)[PseudonymKeySetting];
         // Auditing never stops an export: a database that refuses the write (a read-only replica) gets a warning.
         var exports = new AuditedExport(
-            new ExportService(db, time, new ExportEngineOptions { PseudonymKey = string.IsNullOrEmpty(key) ? null : key }),
+            new ExportService(db, time, new ExportEngineOptions { PseudonymKey = string.IsNullOrEmpty(key) ? null : key, Parallelism = parallelism }),
             new ExportAuditTrail(cli.Settings(parseResult).CreateContext, time: time),
             auditUnavailable: e => cli.Error.WriteLineAsync($"warning: the export could not be recorded in export_audit: {e.Message}"));
         var attempt = new ExportAttempt(null, ExportSource.Cli, request, Guid.NewGuid().ToString("N"));
@@ -155,7 +160,13 @@ public static class ExportCommand
 
         public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress and no summary on stderr (errors are still shown)." };
 
-        public IEnumerable<Option> All => [Output, Force, Format, Tables, Companies, Sites, From, To, NoClosure, Deidentify, Quiet];
+        public Option<string> Parallel { get; } = new("--" + ExportEngineOptions.ParallelismField)
+        {
+            Description = $"Read with up to N connections in one snapshot (PostgreSQL; default {ParallelismSetting} or the cores, at most 4).",
+            HelpName = "N",
+        };
+
+        public IEnumerable<Option> All => [Output, Force, Format, Tables, Companies, Sites, From, To, NoClosure, Deidentify, Parallel, Quiet];
 
         /// <summary>The request the flags describe; text that does not parse is a bad argument naming its flag.</summary>
         public ExportRequest Request(ParseResult parseResult) =>

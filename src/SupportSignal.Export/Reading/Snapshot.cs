@@ -26,10 +26,14 @@ internal sealed class Snapshot : IAsyncDisposable
         Dialect = dialect;
         _connection = transaction.Connection!;
         _transaction = transaction;
-        Rows = (fastPath ? dialect.FastRows(_connection) : null) ?? new DataReaderRowSource(this);
+        Rows = (fastPath ? dialect.FastRows(_connection) : null) ?? new DataReaderRowSource(CreateCommand);
     }
 
     public SqlDialect Dialect { get; }
+
+    public DbConnection Connection => _connection;
+
+    public DbTransaction Transaction => _transaction;
 
     /// <summary>The provider's fast path where it has one and it is switched on, else the data reader.</summary>
     public IRowSource Rows { get; }
@@ -41,13 +45,14 @@ internal sealed class Snapshot : IAsyncDisposable
     /// Opens the snapshot and checks, first of all, that the database is at the schema this version
     /// reads: before any segment, de-identification or count query could fail on a missing column.
     /// </summary>
-    public static async Task<Snapshot> OpenAsync(SupportSignalDbContext db, SqlDialect dialect, bool fastPath, CancellationToken cancellationToken)
+    public static async Task<Snapshot> OpenAsync(
+        SupportSignalDbContext db, SqlDialect dialect, bool fastPath, bool writesTempTables, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
         DbTransaction? transaction = null;
         try
         {
-            transaction = await dialect.BeginSnapshotAsync(db.Database.GetDbConnection(), cancellationToken);
+            transaction = await dialect.BeginSnapshotAsync(db.Database.GetDbConnection(), writesTempTables, cancellationToken);
             await db.Database.UseTransactionAsync(transaction, cancellationToken);
             var snapshot = new Snapshot(db, dialect, transaction, fastPath);
             await snapshot.CheckSchemaAsync(cancellationToken);
@@ -66,10 +71,13 @@ internal sealed class Snapshot : IAsyncDisposable
         }
     }
 
-    public DbCommand CreateCommand(string sql)
+    public DbCommand CreateCommand(string sql) => CreateCommand(_connection, _transaction, sql);
+
+    /// <summary>A command in a snapshot's transaction (this one's, or a further session's that adopted it).</summary>
+    public static DbCommand CreateCommand(DbConnection connection, DbTransaction transaction, string sql)
     {
-        var command = _connection.CreateCommand();
-        command.Transaction = _transaction;
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = sql;
         command.CommandTimeout = 0;
         return command;

@@ -19,6 +19,7 @@ internal abstract class SqlDialect(ISqlGenerationHelper sql)
     {
         DatabaseProvider.Sqlite => new SqliteDialect(sql),
         DatabaseProvider.SqlServer => new SqlServerDialect(sql),
+        DatabaseProvider.PostgreSql => new PostgreSqlDialect(sql),
         _ => throw new NotSupportedException($"The export has no SQL dialect for {provider}."),
     };
 
@@ -29,7 +30,8 @@ internal abstract class SqlDialect(ISqlGenerationHelper sql)
     public string Delimit(string name) => sql.DelimitIdentifier(name);
 
     /// <summary>Starts the read transaction that is the export's consistent snapshot.</summary>
-    public abstract Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken);
+    /// <param name="writesTempTables">A segment that chooses rows writes them into temporary tables inside it.</param>
+    public abstract Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, bool writesTempTables, CancellationToken cancellationToken);
 
     /// <summary>The same ordered SELECT, reading only its first <paramref name="rows"/> rows.</summary>
     public abstract string FirstRows(string select, int rows);
@@ -42,4 +44,19 @@ internal abstract class SqlDialect(ISqlGenerationHelper sql)
 
     /// <summary>A faster row source than the data reader for this connection, or null to use the data reader.</summary>
     public virtual IRowSource? FastRows(DbConnection connection) => null;
+
+    /// <summary>A value as the column's literal should be made from it (a segment's day bounds, its ids).</summary>
+    public virtual object LiteralValue(object value) => value;
+
+    /// <summary>Whether further sessions can read this snapshot (<see cref="ExportSnapshotAsync"/>, <see cref="AdoptSnapshotAsync"/>).</summary>
+    public virtual bool SharesSnapshots => false;
+
+    /// <summary>Names the snapshot so other sessions can adopt it.</summary>
+    public virtual Task<string> ExportSnapshotAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{Name} cannot share a snapshot between sessions.");
+
+    /// <summary>A further session, on the same database as <paramref name="exporter"/>, reading the named snapshot read-only.</summary>
+    public virtual Task<(DbConnection Connection, DbTransaction Transaction)> AdoptSnapshotAsync(
+        DbConnection exporter, string snapshotId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{Name} cannot share a snapshot between sessions.");
 }

@@ -13,7 +13,7 @@ internal sealed class SqlServerDialect(ISqlGenerationHelper sql) : SqlDialect(sq
 {
     public override string Name => "sqlserver";
 
-    public override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+    public override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, bool writesTempTables, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(IsolationLevel.Snapshot, cancellationToken);
 
     public override string FirstRows(string select, int rows) => $"{select} OFFSET 0 ROWS FETCH NEXT {rows} ROWS ONLY";

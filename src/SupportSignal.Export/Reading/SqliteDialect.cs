@@ -17,7 +17,7 @@ internal sealed class SqliteDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
 {
     public override string Name => "sqlite";
 
-    public override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+    public override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, bool writesTempTables, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(IsolationLevel.Serializable, deferred: true));
 
     public override string FirstRows(string select, int rows) => $"{select} LIMIT {rows}";

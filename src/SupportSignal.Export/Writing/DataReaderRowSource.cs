@@ -9,13 +9,13 @@ using SupportSignal.Export.Reading;
 namespace SupportSignal.Export.Writing;
 
 /// <summary>The generic path: a plain <see cref="DbDataReader"/>, for every provider.</summary>
-internal sealed class DataReaderRowSource(Snapshot snapshot) : IRowSource
+internal sealed class DataReaderRowSource(Func<string, DbCommand> createCommand) : IRowSource
 {
     private readonly Row _row = new();
 
     public async Task<long> WriteRowsAsync(TablePlan plan, JsonOutput output, CancellationToken cancellationToken)
     {
-        await using var command = snapshot.CreateCommand(plan.Sql);
+        await using var command = createCommand(plan.Sql);
         // A rewritten column may read another of its row (a family name needs the given name).
         var behavior = plan.Transforms is null ? CommandBehavior.SequentialAccess : CommandBehavior.Default;
         await using var reader = await command.ExecuteReaderAsync(behavior, cancellationToken);
@@ -88,7 +88,7 @@ internal sealed class DataReaderRowSource(Snapshot snapshot) : IRowSource
                     writer.WriteNumberValue(reader.GetDouble(i));
                     break;
                 case ValueKind.Decimal:
-                    writer.WriteNumberValue(reader.GetDecimal(i));
+                    JsonValues.WriteDecimal(writer, reader.GetDecimal(i));
                     break;
                 case ValueKind.Binary:
                     writer.WriteBase64StringValue(reader.GetFieldValue<byte[]>(i));

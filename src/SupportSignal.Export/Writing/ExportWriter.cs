@@ -102,7 +102,7 @@ internal static class ExportWriter
         await target.FlushAsync(cancellationToken);
     }
 
-    private static void CheckCount(TablePlan plan, DocumentMetadata metadata, long written)
+    public static void CheckCount(TablePlan plan, DocumentMetadata metadata, long written)
     {
         var counted = metadata.Counts[plan.Table.Name];
         if (written != counted)

@@ -97,17 +97,24 @@ internal static class JsonValues
         writer.WriteStringValue(Guid.Parse(Encoding.UTF8.GetString(text)));
     }
 
-    public static void WriteDecimalText(Utf8JsonWriter writer, ReadOnlySpan<byte> text)
+    public static void WriteDecimalText(Utf8JsonWriter writer, ReadOnlySpan<byte> text) =>
+        WriteDecimal(writer, Utf8Parser.TryParse(text, out decimal value, out var consumed) && consumed == text.Length
+            ? value
+            : decimal.Parse(Encoding.UTF8.GetString(text), NumberStyles.Float, CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// An exact decimal in one form whatever the column's scale: the shortest fraction, at least one
+    /// digit (<c>1.5</c>, <c>2.0</c>). EF's SQLite form already is; a server's <c>numeric(18,6)</c>
+    /// returns <c>1.500000</c>, which is the same value and must be written the same way.
+    /// </summary>
+    public static void WriteDecimal(Utf8JsonWriter writer, decimal value)
     {
-        if (Utf8Parser.TryParse(text, out decimal value, out var consumed) && consumed == text.Length)
-        {
-            writer.WriteNumberValue(value);
-        }
-        else
-        {
-            writer.WriteNumberValue(decimal.Parse(Encoding.UTF8.GetString(text), NumberStyles.Float, CultureInfo.InvariantCulture));
-        }
+        Span<byte> buffer = stackalloc byte[64];
+        value.TryFormat(buffer, out var written, DecimalFormat, CultureInfo.InvariantCulture);
+        writer.WriteRawValue(buffer[..written], skipInputValidation: true);
     }
+
+    private const string DecimalFormat = "0.0###########################";
 
     public static void WriteText(Utf8JsonWriter writer, ReadOnlySpan<byte> utf8)
     {

@@ -32,6 +32,9 @@ internal sealed class ProgressReporter(
 
     public void Row() => _tableRows++;
 
+    /// <summary>Rows of the current table written at once (the parallel writer learns them per table).</summary>
+    public void Rows(long count) => _tableRows += count;
+
     public void Flushed()
     {
         if (Stopwatch.GetTimestamp() >= _nextReport)

@@ -8,6 +8,7 @@ namespace SupportSignal.Web.Infrastructure;
 public static class ExportExtensions
 {
     public const string PseudonymKeyKey = "Export:PseudonymKey";
+    public const string ParallelismKey = "Export:Parallelism";
 
     /// <summary>
     /// The export engine, one per request like the DbContext it reads through, and its audited run; the audit trail,
@@ -22,6 +23,7 @@ public static class ExportExtensions
         services.AddSingleton(sp => new ExportEngineOptions
         {
             PseudonymKey = sp.GetRequiredService<IConfiguration>()[PseudonymKeyKey] is { Length: > 0 } key ? key : null,
+            Parallelism = ExportEngineOptions.ParseParallelism(sp.GetRequiredService<IConfiguration>()[ParallelismKey]),
         });
         services.AddSingleton(sp => new ExportAuditTrail(
             sp.GetRequiredService<DatabaseSettings>().CreateContext,

@@ -1,0 +1,79 @@
+using System.Data;
+using System.Data.Common;
+
+using Microsoft.EntityFrameworkCore.Storage;
+
+using Npgsql;
+
+namespace SupportSignal.Export.Reading;
+
+/// <summary>
+/// PostgreSQL: <c>REPEATABLE READ</c>, so every count and row comes from the snapshot taken at the
+/// transaction's first statement, made <c>READ ONLY</c> unless a segment writes its temporary key
+/// tables (PostgreSQL refuses those in a read-only transaction). <c>DEFERRABLE</c> only changes
+/// <c>SERIALIZABLE READ ONLY</c> transactions, so it is not asked for. The snapshot can be shared:
+/// <c>pg_export_snapshot()</c> names it and further sessions adopt it with <c>SET TRANSACTION SNAPSHOT</c>.
+/// </summary>
+internal sealed class PostgreSqlDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
+{
+    public override string Name => "postgresql";
+
+    public override bool SharesSnapshots => true;
+
+    public override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, bool writesTempTables, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        if (!writesTempTables)
+        {
+            await RunAsync(connection, transaction, "SET TRANSACTION READ ONLY", cancellationToken);
+        }
+
+        return transaction;
+    }
+
+    public override string FirstRows(string select, int rows) => $"{select} LIMIT {rows}";
+
+    public override string KeyTable(string table) => Delimit("seg_" + table);
+
+    public override string CreateTempTable(string keyTable, string definition) => $"CREATE TEMP TABLE {keyTable} ({definition})";
+
+    // timestamptz holds instants, and Npgsql refuses a DateTime whose kind is not UTC: a segment's days are UTC days.
+    public override object LiteralValue(object value) =>
+        value is DateTime { Kind: DateTimeKind.Unspecified } day ? DateTime.SpecifyKind(day, DateTimeKind.Utc) : value;
+
+    public override async Task<string> ExportSnapshotAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_export_snapshot()", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public override async Task<(DbConnection Connection, DbTransaction Transaction)> AdoptSnapshotAsync(
+        DbConnection exporter, string snapshotId, CancellationToken cancellationToken)
+    {
+        // CloneWith keeps the password, which the open connection's ConnectionString no longer shows.
+        var npgsql = (NpgsqlConnection)exporter;
+        var connection = npgsql.CloneWith(npgsql.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+            // The id comes from the server (pg_export_snapshot), never from input; quoted all the same.
+            await RunAsync(connection, transaction,
+                $"SET TRANSACTION READ ONLY; SET TRANSACTION SNAPSHOT '{snapshotId.Replace("'", "''", StringComparison.Ordinal)}'", cancellationToken);
+            return (connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task RunAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

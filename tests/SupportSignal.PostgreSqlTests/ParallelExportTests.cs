@@ -1,0 +1,154 @@
+using System.Text;
+
+using Npgsql;
+
+using SupportSignal.Cli;
+using SupportSignal.Data;
+using SupportSignal.Data.Entities;
+using SupportSignal.Export;
+
+namespace SupportSignal.PostgreSqlTests;
+
+/// <summary>
+/// Several connections reading one snapshot (pg_export_snapshot / SET TRANSACTION SNAPSHOT) write
+/// the same bytes as one connection, and neither sees rows committed while it runs.
+/// </summary>
+public sealed class ParallelExportTests(SeededPostgreSql database) : IClassFixture<SeededPostgreSql>
+{
+    [Fact]
+    public async Task The_parallel_export_is_byte_identical_to_the_serial_one_and_neither_sees_rows_written_meanwhile()
+    {
+        await database.EnsureAsync();
+        var serialBefore = await ExportAsync(parallelism: 1);
+
+        var sessions = 0;
+        var parallel = await ExportAsync(parallelism: 4, duringExport: () =>
+        {
+            sessions = ReadingSessions();
+            Insert("written-during-parallel");
+        });
+
+        Assert.True(sessions >= 2, $"the parallel export should read with several sessions; saw {sessions}");
+        Assert.True(serialBefore.AsSpan().SequenceEqual(parallel), FirstDifference(serialBefore, parallel));
+        Assert.DoesNotContain("written-during-parallel", Encoding.UTF8.GetString(parallel));
+
+        var serial = await ExportAsync(parallelism: 1, duringExport: () => Insert("written-during-serial"));
+        var serialText = Encoding.UTF8.GetString(serial);
+        Assert.Contains("written-during-parallel", serialText);
+        Assert.DoesNotContain("written-during-serial", serialText);
+
+        var after = Encoding.UTF8.GetString(await ExportAsync(parallelism: 4));
+        Assert.Contains("written-during-parallel", after);
+        Assert.Contains("written-during-serial", after);
+    }
+
+    [Fact]
+    public async Task The_parallel_gzip_export_decompresses_to_the_serial_document()
+    {
+        await database.EnsureAsync();
+        var serial = await ExportAsync(parallelism: 1);
+        var gzip = await ExportAsync(parallelism: 3, format: ExportFormat.JsonGz);
+
+        await using var unzip = new System.IO.Compression.GZipStream(new MemoryStream(gzip), System.IO.Compression.CompressionMode.Decompress);
+        using var document = new MemoryStream();
+        await unzip.CopyToAsync(document, TestContext.Current.CancellationToken);
+        Assert.True(serial.AsSpan().SequenceEqual(document.ToArray()), FirstDifference(serial, document.ToArray()));
+    }
+
+    [Fact]
+    public async Task The_CLI_refuses_a_parallelism_out_of_range_naming_the_flag_and_writes_no_file()
+    {
+        await database.EnsureAsync();
+        var directory = Directory.CreateTempSubdirectory("supportsignal-pg-parallel-").FullName;
+        try
+        {
+            var refused = await Cli.RunAsync(Cli.Environment(directory, database.ConnectionString), "export", "--parallel", "0", "-o", Path.Combine(directory, "x.json"));
+            Assert.True(refused.ExitCode == ExitCodes.BadArguments, refused.ToString());
+            Assert.Contains("--parallel", refused.Error);
+            Assert.Empty(Directory.GetFiles(directory));
+
+            var file = Path.Combine(directory, "p.json");
+            var ok = await Cli.RunAsync(Cli.Environment(directory, database.ConnectionString, ("Export__Parallelism", "2")), "export", "--quiet", "-o", file);
+            Assert.True(ok.ExitCode == ExitCodes.Success, ok.ToString());
+            Assert.True(new FileInfo(file).Length > 0);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private async Task<byte[]> ExportAsync(int parallelism, Action? duringExport = null, ExportFormat format = ExportFormat.Json)
+    {
+        await using var db = database.Settings.CreateContext();
+        using var output = new MemoryStream();
+        var fired = false;
+        var progress = new Inline(_ =>
+        {
+            if (!fired)
+            {
+                fired = true;
+                duringExport?.Invoke();
+            }
+        });
+        await new ExportService(db, new FixedClock(), new ExportEngineOptions { Parallelism = parallelism })
+            .ExportAsync(new ExportRequest { Format = format }, output, progress, TestContext.Current.CancellationToken);
+        Assert.True(fired, "the export should have reported progress");
+        return output.ToArray();
+    }
+
+    // Committed by another session while the export runs.
+    private void Insert(string marker)
+    {
+        using var db = database.Settings.CreateContext();
+        db.AiPrompts.Add(new AiPrompt
+        {
+            Id = Guid.CreateVersion7(),
+            PromptName = marker,
+            PromptVersion = "1",
+            PromptTemplate = marker,
+            CreatedAt = DateTime.UtcNow,
+        });
+        db.AiRequestLogs.Add(new AiRequestLog
+        {
+            Id = Guid.CreateVersion7(),
+            CorrelationId = marker,
+            Operation = marker,
+            Model = "m",
+            CreatedAt = DateTime.UtcNow,
+        });
+        db.SaveChanges();
+    }
+
+    private int ReadingSessions()
+    {
+        using var connection = new NpgsqlConnection(PostgreSqlServer.RequireAsync().GetAwaiter().GetResult());
+        connection.Open();
+        using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND xact_start IS NOT NULL AND pid <> pg_backend_pid()", connection);
+        command.Parameters.AddWithValue(database.ApplicationName);
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string FirstDifference(byte[] expected, byte[] actual)
+    {
+        var i = 0;
+        while (i < Math.Min(expected.Length, actual.Length) && expected[i] == actual[i])
+        {
+            i++;
+        }
+
+        string Around(byte[] b) => Encoding.UTF8.GetString(b, Math.Max(0, i - 60), Math.Min(120, b.Length - Math.Max(0, i - 60)));
+        return $"first difference at byte {i} of {expected.Length}/{actual.Length}:\nserial:   {Around(expected)}\nparallel: {Around(actual)}";
+    }
+
+    private sealed class Inline(Action<ExportProgress> report) : IProgress<ExportProgress>
+    {
+        public void Report(ExportProgress value) => report(value);
+    }
+
+    private sealed class FixedClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => new(2026, 5, 6, 7, 8, 9, TimeSpan.Zero);
+    }
+}
