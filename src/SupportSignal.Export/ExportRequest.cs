@@ -73,7 +73,13 @@ public sealed record ExportPreview(
     IReadOnlyDictionary<string, long> RecordCounts,
     long TotalRecords,
     long EstimatedBytes,
-    IReadOnlyDictionary<ExportFormat, long> EstimatedBytesByFormat);
+    IReadOnlyDictionary<ExportFormat, long> EstimatedBytesByFormat)
+{
+    /// <summary>Per table, how many of its rows are stubs (rows of other tenants that closure brings in).</summary>
+    public IReadOnlyDictionary<string, long> StubCounts { get; init; } = new Dictionary<string, long>();
+
+    public long TotalStubs => StubCounts.Values.Sum();
+}
 
 /// <summary>The outcome of a finished export. <see cref="Bytes"/> is the size of what was written to the stream.</summary>
 public sealed record ExportSummary(

@@ -49,6 +49,9 @@ public sealed class ExportSelection
     /// <summary>Tables with no tenant, exported whole whatever the company, site or date filter.</summary>
     public IReadOnlyList<string> SharedTables => Segment?.SharedTables ?? [];
 
+    /// <summary>Operational history spanning tenants, exported whole in a segment because the tables filter names it.</summary>
+    public IReadOnlyList<string> HistoryTables => Segment?.HistoryTables ?? [];
+
     /// <summary>Tables in the export only because rows of other tables reference them.</summary>
     public IReadOnlyList<string> ClosureTables => Segment?.ClosureTables ?? [];
 

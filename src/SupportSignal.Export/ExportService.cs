@@ -90,7 +90,10 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         {
             var (plans, metadata) = await PrepareAsync(snapshot, requests[i], selections[i], cancellationToken);
             var estimates = await SizeEstimator.EstimateAsync(snapshot, metadata, plans, cancellationToken);
-            previews.Add(new ExportPreview(selections[i], metadata.Counts, metadata.Counts.Values.Sum(), estimates[requests[i].Format], estimates));
+            previews.Add(new ExportPreview(selections[i], metadata.Counts, metadata.Counts.Values.Sum(), estimates[requests[i].Format], estimates)
+            {
+                StubCounts = metadata.StubCounts,
+            });
         }
 
         return previews;
@@ -109,11 +112,13 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             statements.AddRange(segment.ValidationStatements());
             statements.AddRange(segment.ChooseStatements());
             statements.AddRange(segment.ClosureStatements());
+            statements.AddRange(segment.TenantStatements());
         }
 
         foreach (var plan in Plans(selection, deidentifier: null))
         {
             statements.Add(plan.CountSql);
+            statements.AddRange(plan.StubCountSql is { } stubs ? [stubs] : []);
             statements.Add(plan.Sql);
             statements.Add(SizeEstimator.Sample([plan], Dialect)[0].Sql);
         }
@@ -125,9 +130,11 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     {
         var segment = SegmentSql(selection);
         return selection.Included
+            .Select(t => (Table: t, Segment: selection.Segment?.Tables.First(s => s.Table == t)))
             .Select(t => new TablePlan(
-                t, Dialect.Delimit, segment?.RowFilter(selection.Segment!.Tables.First(s => s.Table == t)),
-                deidentifier?.TransformsFor(t)))
+                t.Table, Dialect.Delimit, t.Segment is null ? null : segment!.RowFilter(t.Segment),
+                deidentifier?.TransformsFor(t.Table),
+                t.Segment is null ? null : segment!.Stubs(t.Segment, selection.Request.Deidentify)))
             .ToList();
     }
 
@@ -173,15 +180,20 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             : null;
         var plans = Plans(selection, deidentifier);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var stubs = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var plan in plans)
         {
             counts[plan.Table.Name] = await snapshot.CountAsync(plan.CountSql, cancellationToken);
+            stubs[plan.Table.Name] = plan.StubCountSql is { } stubSql ? await snapshot.CountAsync(stubSql, cancellationToken) : 0;
         }
 
         var privacy = deidentifier is null ? null : new DeidentificationSummary(
             deidentifier.KeyConfigured, Deidentifier.Describe(selection.Included).ToList());
         return (plans, new DocumentMetadata(
-            _time.GetUtcNow().UtcDateTime, request.ExportedBy, Dialect.Name, snapshot.AppliedMigration, selection, counts, ApplicationVersion, privacy));
+            _time.GetUtcNow().UtcDateTime, request.ExportedBy, Dialect.Name, snapshot.AppliedMigration, selection, counts, ApplicationVersion, privacy)
+        {
+            StubCounts = stubs,
+        });
     }
 
     public static string ApplicationVersion { get; } =

@@ -39,7 +39,7 @@ public sealed partial class GuideLinkTests
     private static string Slug(string heading) =>
         Punctuation().Replace(heading.Trim().ToLowerInvariant(), "").Replace(' ', '-');
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -19,6 +19,13 @@ public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app
     public const int FormPosts = 300;
     public const int QueryStrings = 120;
     public const int CliRuns = 200;
+    public const int MethodRequests = 4_400;
+
+    private static readonly string[] _methods =
+        ["GET", "HEAD", "POST", "TRACE", "OPTIONS", "PUT", "DELETE", "PATCH", "CONNECT", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE",
+         "LOCK", "UNLOCK", "SEARCH", "DEBUG", "TRACK", "PURGE", "get", "post", "Head", "gEt"];
+
+    private static readonly string[] _overrides = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"];
 
     private static readonly string[] _formFields = ["Format", "Tables", "DownloadToken", "Company", "Site", "From", "To", "Deidentify", "Closure", "handler"];
 
@@ -139,6 +146,50 @@ public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app
         Figures.Record("fuzz.query", $"{QueryStrings} query strings (seed {Settings.FuzzSeed + 2}): {tally}; refused by field: {refused}");
         Assert.True(refused.Total - refused["unreadable"] > 0, $"no query string was refused with a named field: {tally}");
         Assert.True(tally["200"] > 0, $"no query string was shown, so the refusals prove nothing: {tally}");
+    }
+
+    [Fact]
+    public async Task Any_method_or_method_override_on_any_page_never_answers_500_and_only_get_head_and_post_reach_a_page()
+    {
+        var input = new HostileInput(Settings.FuzzSeed + 4);
+        var urls = SitePages.Urls(app);
+        using var admin = await app.SignInAsAsync(Data.Entities.AppRole.SystemAdmin);
+        using var anonymous = app.CreateBrowserlikeClient();
+        var tally = new Tally();
+        for (var i = 0; i < MethodRequests; i++)
+        {
+            // Mostly real methods, some made-up tokens; a third of the requests ask to be overridden.
+            var method = input.Chance(0.85) ? input.Pick(_methods) : new string([.. input.Random(1 + input.Next(10)).Where(char.IsAsciiLetter)]);
+            method = method.Length == 0 ? "X" : method;
+            // An escaped NUL in a path is refused by Kestrel before the app; the in-process test server throws on it instead.
+            var url = input.Chance(0.9) ? input.Pick(urls) : "/" + Uri.EscapeDataString(input.Value().Replace('\0', '0'));
+            using var request = new HttpRequestMessage(new HttpMethod(method), url);
+            if (input.Chance(0.35))
+            {
+                request.Headers.TryAddWithoutValidation(input.Pick(_overrides), input.Chance(0.8) ? input.Pick(_methods) : input.Value());
+            }
+
+            if (input.Chance(0.2))
+            {
+                request.Content = new FormUrlEncodedContent([new("_method", input.Pick(_methods)), new(input.Pick(_formFields), input.Value())]);
+            }
+
+            using var response = await (input.Chance(0.5) ? admin : anonymous).SendAsync(request, Cancel);
+            var context = $"request #{i} ({method} {url})";
+            var code = (int)response.StatusCode;
+            tally.Add(code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (!Web.Infrastructure.PipelineExtensions.AllowedMethods.Contains(method, StringComparer.OrdinalIgnoreCase))
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.MethodNotAllowed, $"{context} answered {code}");
+                Assert.Equal(["GET", "HEAD", "POST"], response.Content.Headers.Allow.Order(StringComparer.Ordinal));
+            }
+
+            await AssertCleanAsync(response, context, new Tally());
+        }
+
+        Assert.True(tally["405"] > MethodRequests / 2, $"only {tally["405"]} refusals: {tally}");
+        Figures.Record("fuzz.methods", $"{MethodRequests} requests over {urls.Count} URLs (seed {Settings.FuzzSeed + 4}): {tally}");
+        Figures.Record("fuzz.total", $"{ParserInputs + FormPosts + QueryStrings + CliRuns + MethodRequests} inputs");
     }
 
     [Fact]

@@ -40,9 +40,10 @@ public sealed class AiRequestLogConfiguration : IEntityTypeConfiguration<AiReque
         b.HasIndex(x => x.CorrelationId);
         b.Classify(Ordinary, nameof(AiRequestLog.Id), nameof(AiRequestLog.CorrelationId), nameof(AiRequestLog.Operation),
             nameof(AiRequestLog.Model), nameof(AiRequestLog.PromptName), nameof(AiRequestLog.ProcessingTimeMs), nameof(AiRequestLog.TokensUsed),
-            nameof(AiRequestLog.CostUsd), nameof(AiRequestLog.Success), nameof(AiRequestLog.ErrorMessage), nameof(AiRequestLog.UserId),
+            nameof(AiRequestLog.CostUsd), nameof(AiRequestLog.Success), nameof(AiRequestLog.UserId),
             nameof(AiRequestLog.IncidentId), nameof(AiRequestLog.CreatedAt));
-        b.Classify(FreeText, nameof(AiRequestLog.InputData), nameof(AiRequestLog.OutputData));
+        // An error message can quote the prompt it failed on, names included.
+        b.Classify(FreeText, nameof(AiRequestLog.InputData), nameof(AiRequestLog.OutputData), nameof(AiRequestLog.ErrorMessage));
         b.JsonTextColumns(nameof(AiRequestLog.InputData), nameof(AiRequestLog.OutputData));
     }
 }
@@ -55,8 +56,9 @@ public sealed class DebugLogConfiguration : IEntityTypeConfiguration<DebugLog>
         b.Property(x => x.TraceId).HasMaxLength(64);
         b.HasIndex(x => x.Timestamp);
         b.Classify(Ordinary, nameof(DebugLog.Id), nameof(DebugLog.TraceId), nameof(DebugLog.UserId), nameof(DebugLog.System),
-            nameof(DebugLog.Level), nameof(DebugLog.Stack), nameof(DebugLog.Timestamp));
-        b.Classify(FreeText, nameof(DebugLog.Message), nameof(DebugLog.Context));
+            nameof(DebugLog.Level), nameof(DebugLog.Timestamp));
+        // A stack trace can carry the arguments and messages of the frames it passed through.
+        b.Classify(FreeText, nameof(DebugLog.Message), nameof(DebugLog.Stack), nameof(DebugLog.Context));
         b.JsonTextColumns(nameof(DebugLog.Context));
     }
 }

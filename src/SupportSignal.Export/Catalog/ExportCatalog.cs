@@ -44,6 +44,30 @@ public sealed record ExportTable(
 
     public IEnumerable<ExportColumn> SecretColumns => Columns.Where(c => c.Classification == DataClass.Secret);
 
+    /// <summary>The primary key's columns that an export writes: what a reader can join on.</summary>
+    public IEnumerable<string> ExportedPrimaryKey => PrimaryKey.Where(k => ExportedColumns.Any(c => c.Name == k));
+
+    /// <summary>
+    /// How a table whose key is partly secret (user_logins: login_provider, provider_key) is keyed,
+    /// for a reader who finds its exported key columns are not unique; null when the whole key is exported.
+    /// </summary>
+    public string? KeyNote
+    {
+        get
+        {
+            var withheld = PrimaryKey.Except(ExportedPrimaryKey).ToList();
+            if (withheld.Count == 0)
+            {
+                return null;
+            }
+
+            var joins = ForeignKeys.Select(fk => $"{string.Join(", ", fk.Columns)} → {fk.PrincipalTable}.{string.Join(", ", fk.PrincipalColumns)}").ToList();
+            return $"keyed in the database by ({string.Join(", ", PrimaryKey)}); {string.Join(", ", withheld)} is secret and never exported, " +
+                "so primaryKey lists only the exported key columns, which do not identify a row on their own" +
+                (joins.Count > 0 ? $"; join through {string.Join("; ", joins)}" : "");
+        }
+    }
+
     /// <summary>
     /// A table whose every non-key column is secret carries nothing worth exporting. A pure join
     /// table (user_roles: only key columns, none secret) is not secret at all.
@@ -58,6 +82,12 @@ public sealed record ExportTable(
 /// </summary>
 public sealed class ExportCatalog
 {
+    /// <summary>
+    /// Operational history that spans tenants (the opt-in log and the export audit trail): a company,
+    /// site or date segment leaves it out unless the tables filter names it, since its rows belong to nobody's segment.
+    /// </summary>
+    public static readonly IReadOnlySet<string> HistoryTables = new HashSet<string>(StringComparer.Ordinal) { "debug_logs", "export_audit" };
+
     private ExportCatalog(IReadOnlyList<ExportTable> tables) => Tables = tables;
 
     public IReadOnlyList<ExportTable> Tables { get; }

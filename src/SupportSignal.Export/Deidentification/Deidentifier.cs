@@ -223,6 +223,9 @@ internal sealed class Deidentifier
 
     public static bool IsScrubbed(DeidentifiedColumn column) => column.Method == ScrubbedMethod;
 
+    /// <summary>True for a column a de-identified export scrubs as prose rather than replacing with a pseudonym.</summary>
+    public static bool IsScrubbed(ExportColumn column) => Method(column) == ScrubbedMethod;
+
     private const string ScrubbedMethod = "scrubbed: names to pseudonyms, e-mail, phone and NDIS numbers to placeholders";
 
     private static string? Method(ExportColumn column) => column.Classification switch

@@ -30,9 +30,15 @@ internal sealed record ScopeRoot(Scope Scope, string Column);
 /// <summary>
 /// One table of a segment: how its rows are chosen and, when it is not tested directly for
 /// every filter, the foreign key to the parent (<see cref="Parent"/>) whose filtered rows it follows.
+/// <see cref="Tenant"/>, when the segment names companies or sites and the table has a path to
+/// them, is the same kind of chain for those filters alone: a row closure brings in that passes
+/// it belongs to a selected tenant and is exported whole; any other closure row is a stub.
 /// </summary>
 internal sealed record SegmentTable(
-    ExportTable Table, RowChoice Choice, IReadOnlyList<ScopeRoot> Roots, ExportForeignKey? Via, SegmentTable? Parent);
+    ExportTable Table, RowChoice Choice, IReadOnlyList<ScopeRoot> Roots, ExportForeignKey? Via, SegmentTable? Parent)
+{
+    public SegmentTable? Tenant { get; init; }
+}
 
 /// <summary>
 /// Decides, from the foreign keys of the EF model, how every table of a segmented export is
@@ -45,15 +51,17 @@ internal sealed record SegmentTable(
 internal sealed class SegmentPlan
 {
     public const string NotLinkedReason = "not linked to any company or site, so it cannot be segmented";
+    public const string HistoryReason = "operational history that spans tenants: left out of a segment unless the tables filter names it";
     public const string NotLinkedToFilterReason = "no row of it is linked to the chosen filters, and closure is off";
 
     private SegmentPlan(
-        ExportCatalog catalog, ExportRequest request, IReadOnlyList<SegmentTable> tables, IReadOnlyList<string> sharedTables,
+        ExportCatalog catalog, ExportRequest request, IReadOnlyList<SegmentTable> tables, IReadOnlyList<string> sharedTables, IReadOnlyList<string> historyTables,
         IReadOnlyList<string> closureTables, IReadOnlyList<string> referencedTablesLeftOut, IReadOnlyList<ExcludedTable> excluded)
     {
         CompaniesTable = catalog.NameOf(TableRole.Tenant);
         SitesTable = catalog.NameOf(TableRole.Site);
         Request = request;
+        HistoryTables = historyTables;
         Tables = tables;
         SharedTables = sharedTables;
         ClosureTables = closureTables;
@@ -75,6 +83,15 @@ internal sealed class SegmentPlan
     /// <summary>Tables with no tenant, exported whole whatever the company, site or date filter.</summary>
     public IReadOnlyList<string> SharedTables { get; }
 
+    /// <summary>Operational history spanning tenants (export_audit, debug_logs), exported whole because the tables filter names it.</summary>
+    public IReadOnlyList<string> HistoryTables { get; }
+
+    /// <summary>
+    /// True when closure may bring in rows of tenants the segment did not select (it names
+    /// companies or sites): such rows are written as stubs. A date-only segment selects every tenant.
+    /// </summary>
+    public bool HasStubs => Request.Closure && TenantScopes(Request).Count > 0;
+
     /// <summary>Tables exported only because closure brings in the rows that other rows reference.</summary>
     public IReadOnlyList<string> ClosureTables { get; }
 
@@ -93,6 +110,7 @@ internal sealed class SegmentPlan
         var choices = new Dictionary<string, SegmentTable>();
         var excluded = new List<ExcludedTable>();
         var shared = new List<string>();
+        var history = new List<string>();
         foreach (var table in requested)
         {
             if (scopes.Count == 0)
@@ -102,6 +120,18 @@ internal sealed class SegmentPlan
             else if (filterable.ContainsKey(table.Name))
             {
                 choices[table.Name] = Filtered(catalog, table, scopes, filterable, order);
+            }
+            else if (ExportCatalog.HistoryTables.Contains(table.Name))
+            {
+                if (request.Tables?.Contains(table.Name, StringComparer.OrdinalIgnoreCase) == true)
+                {
+                    choices[table.Name] = new SegmentTable(table, RowChoice.Whole, [], null, null);
+                    history.Add(table.Name);
+                }
+                else
+                {
+                    excluded.Add(new ExcludedTable(table.Name, HistoryReason));
+                }
             }
             else if (!tenanted.ContainsKey(table.Name) && !HoldsPeople(table))
             {
@@ -150,9 +180,19 @@ internal sealed class SegmentPlan
             }
         }
 
-        var ordered = choices.Values.OrderBy(c => order[c.Table.Name]).ToList();
-        return new SegmentPlan(catalog, request, ordered, shared, closureTables.OrderBy(t => order[t]).ToList(), leftOut.ToList(), excluded);
+        var tenantScopes = TenantScopes(request);
+        var tenantReachable = Reachable(catalog, tenantScopes, order);
+        var ordered = choices.Values
+            .Select(c => c.Choice == RowChoice.Whole || !tenantReachable.ContainsKey(c.Table.Name)
+                ? c
+                : c with { Tenant = Filtered(catalog, c.Table, tenantScopes, tenantReachable, order) })
+            .OrderBy(c => order[c.Table.Name])
+            .ToList();
+        return new SegmentPlan(catalog, request, ordered, shared, history, closureTables.OrderBy(t => order[t]).ToList(), leftOut.ToList(), excluded);
     }
+
+    // The filters that choose tenants; a date range chooses incidents, not whose they are.
+    private static List<Scope> TenantScopes(ExportRequest request) => ActiveScopes(request).Where(s => s != Scope.Date).ToList();
 
     private static List<Scope> ActiveScopes(ExportRequest request)
     {

@@ -1,4 +1,6 @@
+using SupportSignal.Data.Classification;
 using SupportSignal.Export.Catalog;
+using SupportSignal.Export.Deidentification;
 using SupportSignal.Export.Reading;
 
 namespace SupportSignal.Export.Segmentation;
@@ -9,7 +11,9 @@ namespace SupportSignal.Export.Segmentation;
 /// until nothing changes, the keys of parent rows that chosen rows reference (closure). The
 /// temporary tables belong to the export's connection and transaction and vanish with it.
 /// Values enter the SQL only as literals made by the model's own type mappings from parsed
-/// GUIDs and dates, never from text a person typed.
+/// GUIDs and dates, never from text a person typed. Each key also carries a stub flag: closure's
+/// rows are stubs (written without their personal and free-text values) unless they belong to a
+/// tenant the segment selected; the filters' own rows never are.
 /// </summary>
 internal sealed class SegmentSql(SegmentPlan plan, SqlDialect dialect, Func<string, string, object, string> literal)
 {
@@ -21,6 +25,21 @@ internal sealed class SegmentSql(SegmentPlan plan, SqlDialect dialect, Func<stri
     public string? RowFilter(SegmentTable table) => table.Choice == RowChoice.Whole
         ? null
         : $"EXISTS (SELECT 1 FROM {KeyTable(table.Table.Name)} k WHERE {KeyMatch(table.Table, "k", Delimit(table.Table.Name))})";
+
+    /// <summary>True for a row of this table that is a stub; null when the table can hold none.</summary>
+    public string? StubCondition(SegmentTable table) => !plan.HasStubs || table.Choice == RowChoice.Whole
+        ? null
+        : $"EXISTS (SELECT 1 FROM {KeyTable(table.Table.Name)} k WHERE {KeyMatch(table.Table, "k", Delimit(table.Table.Name))} AND k.{Stub} = 1)";
+
+    /// <summary>
+    /// What a plan needs to write this table's stubs: the condition and the columns a stub holds as
+    /// null. Free text may name anyone; personal columns keep their pseudonym when de-identified.
+    /// </summary>
+    public (string Condition, Func<ExportColumn, bool> Blanked)? Stubs(SegmentTable table, bool deidentify) =>
+        StubCondition(table) is { } condition
+            ? (condition, c => c.Classification == DataClass.FreeText
+                || (c.Classification == DataClass.Personal && (!deidentify || Deidentifier.IsScrubbed(c))))
+            : null;
 
     /// <summary>Checks the requested companies and sites exist, then fills the key tables, inside the snapshot.</summary>
     public async Task ChooseRowsAsync(Snapshot snapshot, CancellationToken cancellationToken)
@@ -43,6 +62,11 @@ internal sealed class SegmentSql(SegmentPlan plan, SqlDialect dialect, Func<stri
             }
         }
         while (added > 0);
+
+        foreach (var sql in TenantStatements())
+        {
+            await snapshot.ExecuteAsync(sql, cancellationToken);
+        }
     }
 
     /// <summary>Creates each key table and fills it with the keys of the rows that pass the filters.</summary>
@@ -52,7 +76,7 @@ internal sealed class SegmentSql(SegmentPlan plan, SqlDialect dialect, Func<stri
         {
             var pk = table.Table.PrimaryKey;
             var columns = string.Join(", ", pk.Select(c => $"{Delimit(c)} {table.Table.Columns.First(col => col.Name == c).StoreType} NOT NULL"));
-            yield return dialect.CreateTempTable(KeyTable(table.Table.Name), $"{columns}, PRIMARY KEY ({string.Join(", ", pk.Select(Delimit))})");
+            yield return dialect.CreateTempTable(KeyTable(table.Table.Name), $"{columns}, {Stub} INT NOT NULL DEFAULT 0, PRIMARY KEY ({string.Join(", ", pk.Select(Delimit))})");
             if (table.Choice == RowChoice.Filtered)
             {
                 yield return $"INSERT INTO {KeyTable(table.Table.Name)} ({string.Join(", ", pk.Select(Delimit))}) " +
@@ -78,6 +102,16 @@ internal sealed class SegmentSql(SegmentPlan plan, SqlDialect dialect, Func<stri
             .ToList();
     }
 
+    /// <summary>
+    /// After closure: the stubs that belong to a selected tenant after all (a company's own users in a
+    /// company and date segment, reached only through closure) become whole rows again.
+    /// </summary>
+    public IEnumerable<string> TenantStatements() => !plan.HasStubs
+        ? []
+        : plan.Tables.Where(t => t is { Choice: not RowChoice.Whole, Tenant: not null }).Select(t =>
+            $"UPDATE {KeyTable(t.Table.Name)} SET {Stub} = 0 WHERE {Stub} = 1 AND EXISTS (SELECT 1 FROM {Delimit(t.Table.Name)} t0 " +
+            $"WHERE {KeyMatch(t.Table, KeyTable(t.Table.Name), "t0")} AND {Predicate(t.Tenant!, 0)})");
+
     /// <summary>The lookups that check the requested companies and sites exist.</summary>
     public IEnumerable<string> ValidationStatements() =>
         new[] { (plan.CompaniesTable, plan.Request.Companies), (plan.SitesTable, plan.Request.Sites) }
@@ -95,9 +129,11 @@ internal sealed class SegmentSql(SegmentPlan plan, SqlDialect dialect, Func<stri
         var chosen = child.Choice == RowChoice.Whole
             ? ""
             : $" AND EXISTS (SELECT 1 FROM {KeyTable(child.Table.Name)} k WHERE {KeyMatch(child.Table, "k", "c")})";
-        return $"INSERT INTO {KeyTable(parent)} ({Delimit(fk.PrincipalColumns[0])}) SELECT DISTINCT {column} FROM {Delimit(child.Table.Name)} c " +
+        return $"INSERT INTO {KeyTable(parent)} ({Delimit(fk.PrincipalColumns[0])}, {Stub}) SELECT DISTINCT {column}, {(plan.HasStubs ? 1 : 0)} FROM {Delimit(child.Table.Name)} c " +
             $"WHERE {column} IS NOT NULL{chosen} AND NOT EXISTS (SELECT 1 FROM {KeyTable(parent)} p WHERE p.{Delimit(fk.PrincipalColumns[0])} = {column})";
     }
+
+    private string Stub => Delimit("stub");
 
     private string KeyMatch(ExportTable table, string keyAlias, string rowAlias) =>
         string.Join(" AND ", table.PrimaryKey.Select(c => $"{keyAlias}.{Delimit(c)} = {rowAlias}.{Delimit(c)}"));

@@ -14,7 +14,11 @@ internal sealed record DocumentMetadata(
     ExportSelection Selection,
     IReadOnlyDictionary<string, long> Counts,
     string ApplicationVersion,
-    DeidentificationSummary? Deidentification = null);
+    DeidentificationSummary? Deidentification = null)
+{
+    /// <summary>Per exported table, how many of its rows are stubs; all zero outside a company or site segment.</summary>
+    public IReadOnlyDictionary<string, long> StubCounts { get; init; } = new Dictionary<string, long>();
+}
 
 /// <summary>What a de-identified export did to each column, and where its pseudonym key came from.</summary>
 internal sealed record DeidentificationSummary(bool KeyConfigured, IReadOnlyList<DeidentifiedColumn> Columns);
@@ -82,6 +86,14 @@ internal static class MetadataWriter
             WriteStrings(w, "sharedTables", selection.SharedTables);
             WriteStrings(w, "closureTables", selection.ClosureTables);
             WriteStrings(w, "referencedTablesLeftOut", selection.ReferencedTablesLeftOut);
+            WriteStrings(w, "historyTables", selection.HistoryTables);
+            w.WriteStartObject("stubRows");
+            foreach (var table in selection.Included)
+            {
+                w.WriteNumber(table.Name, m.StubCounts.GetValueOrDefault(table.Name));
+            }
+
+            w.WriteEndObject();
             w.WriteEndObject();
         }
 
@@ -90,7 +102,12 @@ internal static class MetadataWriter
         {
             w.WriteStartObject();
             w.WriteString("name", table.Name);
-            WriteStrings(w, "primaryKey", table.PrimaryKey);
+            WriteStrings(w, "primaryKey", table.ExportedPrimaryKey);
+            if (table.KeyNote is { } keyNote)
+            {
+                w.WriteString("keyNote", keyNote);
+            }
+
             w.WriteStartArray("columns");
             foreach (var column in table.ExportedColumns)
             {

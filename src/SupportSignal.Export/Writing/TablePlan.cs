@@ -13,7 +13,10 @@ internal sealed class TablePlan
 {
     /// <param name="rowFilter">A WHERE clause choosing a segment's rows; null reads every row.</param>
     /// <param name="transforms">Per exported column, how a de-identified export rewrites it; null writes values as stored.</param>
-    public TablePlan(ExportTable table, Func<string, string> delimit, string? rowFilter = null, ColumnTransform?[]? transforms = null)
+    /// <param name="stubs">For a segment's table that can hold stubs: what makes a row a stub, and which columns a stub reads as null.</param>
+    public TablePlan(
+        ExportTable table, Func<string, string> delimit, string? rowFilter = null, ColumnTransform?[]? transforms = null,
+        (string Condition, Func<ExportColumn, bool> Blanked)? stubs = null)
     {
         Table = table;
         Transforms = transforms;
@@ -21,9 +24,13 @@ internal sealed class TablePlan
         Kinds = Columns.Select(c => c.Kind).ToArray();
         Names = Columns.Select(c => JsonEncodedText.Encode(c.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)).ToArray();
         var where = rowFilter is null ? "" : $" WHERE {rowFilter}";
-        Sql = $"SELECT {string.Join(", ", Columns.Select(c => delimit(c.Name)))} FROM {delimit(table.Name)}{where} " +
+        string Select(ExportColumn c) => stubs is { } s && s.Blanked(c)
+            ? $"CASE WHEN {s.Condition} THEN NULL ELSE {delimit(c.Name)} END"
+            : delimit(c.Name);
+        Sql = $"SELECT {string.Join(", ", Columns.Select(Select))} FROM {delimit(table.Name)}{where} " +
             $"ORDER BY {string.Join(", ", table.PrimaryKey.Select(delimit))}";
         CountSql = $"SELECT COUNT(*) FROM {delimit(table.Name)}{where}";
+        StubCountSql = stubs is { } stub ? $"SELECT COUNT(*) FROM {delimit(table.Name)} WHERE {stub.Condition}" : null;
     }
 
     private TablePlan(TablePlan plan, string sql)
@@ -35,6 +42,7 @@ internal sealed class TablePlan
         Transforms = plan.Transforms;
         Sql = sql;
         CountSql = plan.CountSql;
+        StubCountSql = plan.StubCountSql;
     }
 
     /// <summary>The same plan reading only the first <paramref name="rows"/> rows (for size estimates).</summary>
@@ -53,6 +61,9 @@ internal sealed class TablePlan
     public string Sql { get; }
 
     public string CountSql { get; }
+
+    /// <summary>Counts the table's stub rows; null when it can hold none.</summary>
+    public string? StubCountSql { get; }
 }
 
 /// <summary>

@@ -21,6 +21,7 @@ public static class PipelineExtensions
         // Renders 403, 404 and 400 as pages while keeping their status codes.
         app.UseStatusCodePagesWithReExecute("/status/{0}");
         app.UseSerilogRequestLogging();
+        app.UseAllowedMethods();
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
@@ -37,6 +38,32 @@ public static class PipelineExtensions
     private const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; " +
         "base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+
+    /// <summary>The only methods any page, file or unknown URL answers; everything else is 405 with <c>Allow</c>.</summary>
+    public static readonly string[] AllowedMethods = [HttpMethods.Get, HttpMethods.Head, HttpMethods.Post];
+
+    // Before static files, routing and authentication, so TRACE, OPTIONS, PUT... never reach a page
+    // model (one with no handler for them rendered with a half-built model), whoever asks. Its own
+    // plain body keeps the status-code pages out. Method overrides (X-HTTP-Method-Override, _method)
+    // are never honoured: no override middleware runs.
+    private static WebApplication UseAllowedMethods(this WebApplication app)
+    {
+        var allow = string.Join(", ", AllowedMethods);
+        app.Use((context, next) =>
+        {
+            var method = context.Request.Method;
+            if (AllowedMethods.Any(m => HttpMethods.Equals(m, method)))
+            {
+                return next(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            context.Response.Headers.Allow = allow;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return context.Response.WriteAsync("405 Method Not Allowed: this site answers GET, HEAD and POST only.\n", context.RequestAborted);
+        });
+        return app;
+    }
 
     private static WebApplication UseSecurityHeaders(this WebApplication app)
     {

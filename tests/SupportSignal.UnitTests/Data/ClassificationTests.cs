@@ -98,6 +98,8 @@ public sealed class ClassificationTests
     [InlineData("incidents", "participant_name", DataClass.Personal)]
     [InlineData("incident_narratives", "during_event", DataClass.FreeText)]
     [InlineData("workflow_handoffs", "handoff_data", DataClass.FreeText)]
+    [InlineData("ai_request_logs", "error_message", DataClass.FreeText)]
+    [InlineData("debug_logs", "stack", DataClass.FreeText)]
     [InlineData("users", "email", DataClass.Personal)]
     [InlineData("incidents", "event_date_time", DataClass.Ordinary)]
     public void Personal_and_free_text_columns_are_classified_as_the_domain_model_says(string table, string column, DataClass expected) =>

@@ -82,6 +82,35 @@ public sealed class DeidentifiedExportTests(SeededDatabase seeded) : IClassFixtu
     }
 
     [Fact]
+    public async Task Names_in_an_ai_error_message_or_a_debug_stack_trace_are_scrubbed()
+    {
+        await using var database = await TestDatabase.CreateAsync(DemoSets.Small);
+        var participant = database.Strings("SELECT first_name || ' ' || last_name FROM participants ORDER BY id LIMIT 1").Single();
+        var user = database.Strings("SELECT name FROM users ORDER BY id LIMIT 1").Single();
+        database.Execute(
+            "UPDATE ai_request_logs SET error_message = $text WHERE id = (SELECT id FROM ai_request_logs ORDER BY id LIMIT 1)",
+            ("$text", $"Model refused the prompt: 'Describe how {participant} reacted when {user} arrived'"));
+        database.Execute(
+            "UPDATE debug_logs SET stack = $text WHERE id = (SELECT id FROM debug_logs ORDER BY id LIMIT 1)",
+            ("$text", $"Error: cannot save narrative for {participant}\n    at saveNarrative (capture.js:212:17) by {user}"));
+
+        var request = Deidentified with { Tables = ["ai_request_logs", "debug_logs"] };
+        var text = Encoding.UTF8.GetString(await ExportRunner.BytesAsync(database, request));
+        Assert.Contains("Model refused the prompt", text);
+        Assert.Contains("at saveNarrative (capture.js:212:17)", text);
+        foreach (var name in participant.Split(' ').Concat(user.Split(' ')))
+        {
+            Assert.DoesNotMatch($@"(?i)(?<!\p{{L}}){Regex.Escape(name)}(?!\p{{L}})", text);
+        }
+
+        using var document = JsonDocument.Parse(text);
+        var scrubbed = document.RootElement.GetProperty("metadata").GetProperty("sanitization").GetProperty("scrubbedColumns").EnumerateArray()
+            .Select(c => $"{c.GetProperty("table").GetString()}.{c.GetProperty("column").GetString()}").ToList();
+        Assert.Contains("ai_request_logs.error_message", scrubbed);
+        Assert.Contains("debug_logs.stack", scrubbed);
+    }
+
+    [Fact]
     public async Task Counts_are_unchanged_foreign_keys_resolve_and_json_stays_json()
     {
         using var normal = await ExportRunner.DocumentAsync(Database);

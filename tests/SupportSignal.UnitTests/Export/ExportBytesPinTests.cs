@@ -23,28 +23,28 @@ public sealed class ExportBytesPinTests(SeededDatabase seeded) : IClassFixture<S
     // timestamps, which the zip writer takes from the wall clock, zeroed).
     private static readonly Dictionary<string, (string Content, string Container)> Expected = new()
     {
-        ["full.json"] = ("5c36cb39f7daa9e61becf6a9f57ba7fbe105dfbd9330cbc4806ae1a404ee92d0", "5c36cb39f7daa9e61becf6a9f57ba7fbe105dfbd9330cbc4806ae1a404ee92d0"),
-        ["full.json.gz"] = ("5c36cb39f7daa9e61becf6a9f57ba7fbe105dfbd9330cbc4806ae1a404ee92d0", "78969106d4d25a6f72877fc875a9c6ede5dc8c33a320fedb8fbe8b3ce70ad1ed"),
-        ["full.zip"] = ("f358adbee498467db46ce86825e828cbbd42237c8edfd0773ef56716ee77937f", "0c34f71f5bbdfcfd94cbcddc272dc080f98730d1a6cf1f8fbc4d8c3b8e373f3e"),
-        ["deidentified.json"] = ("78a04d647096f44a64ce7a738fb1655ba2922d25764a579f2466d74736a3e732", "78a04d647096f44a64ce7a738fb1655ba2922d25764a579f2466d74736a3e732"),
-        ["deidentified.json.gz"] = ("78a04d647096f44a64ce7a738fb1655ba2922d25764a579f2466d74736a3e732", "184b2420283ea5d6ec28e5e756964bc4f6a31279bd1c47ca8fe271493c92c894"),
-        ["deidentified.zip"] = ("658657a5e8c13e460ef58192c2affd276b625c2de681f7896487663979a67710", "c92894c037fa3cbf5118c9ed13d944bfd71e3e8214e0dddb11fa9fe2b705e77d"),
-        ["segment.json"] = ("58b333a9603e379e0212b894a62cdd2c16489a411c2947fce81f7d653af1819e", "58b333a9603e379e0212b894a62cdd2c16489a411c2947fce81f7d653af1819e"),
-        ["segment.json.gz"] = ("58b333a9603e379e0212b894a62cdd2c16489a411c2947fce81f7d653af1819e", "2f111dbbf656f1a42be5b90e7a786faf07963747ec63c7974343f3e8c408cbce"),
-        ["segment.zip"] = ("c9ec5a6929e8d2c1dc9002e9ca02a6abd6ed1e8d8ba27327075d1cbd9f897bb8", "386664c17fa894a0926a2243b13c9351dc8df34a8366ca65fcf2fdeced0167dc"),
-        ["segment-no-closure-deidentified.json"] = ("64e8a3e25b04f459f470759635b4f0f6ad829ffaced335f36fa7425cd30bd319", "64e8a3e25b04f459f470759635b4f0f6ad829ffaced335f36fa7425cd30bd319"),
-        ["full-generic-path.json"] = ("5c36cb39f7daa9e61becf6a9f57ba7fbe105dfbd9330cbc4806ae1a404ee92d0", "5c36cb39f7daa9e61becf6a9f57ba7fbe105dfbd9330cbc4806ae1a404ee92d0"),
-        ["deidentified-generic-path.json"] = ("78a04d647096f44a64ce7a738fb1655ba2922d25764a579f2466d74736a3e732", "78a04d647096f44a64ce7a738fb1655ba2922d25764a579f2466d74736a3e732"),
+        ["full.json"] = ("78041e9a7e995c4996f4c3a705886b4f0645ff6594492abdb9c6c86da6ec2631", "78041e9a7e995c4996f4c3a705886b4f0645ff6594492abdb9c6c86da6ec2631"),
+        ["full.json.gz"] = ("78041e9a7e995c4996f4c3a705886b4f0645ff6594492abdb9c6c86da6ec2631", "bf494bd073fc3d5d9529fe38c88ec7d587bfe27ac713c08dab1954e416f19c56"),
+        ["full.zip"] = ("97caa8800b3b28b17686c3d0e0dbfaf2c54bf03c5aefb29259fb58ac1355a492", "6cf936e144b2d4c82271691e781cf76a274a933df10924ce65bdc73798dceb99"),
+        ["deidentified.json"] = ("55d2d1e55fb786b98767eb32217c7e2e8f7542baafa46199301e2ecad01a9d72", "55d2d1e55fb786b98767eb32217c7e2e8f7542baafa46199301e2ecad01a9d72"),
+        ["deidentified.json.gz"] = ("55d2d1e55fb786b98767eb32217c7e2e8f7542baafa46199301e2ecad01a9d72", "a2c959415b90f7cf9243c20169303961d21a1ec93db70ed9e41f3a8f563d1a0d"),
+        ["deidentified.zip"] = ("0498848b3383151f3ca7e79bf58a4fca4d8f24166966bea64590df79771d94c7", "703c7f246da7c4eaf8660cf91b4c3649885da2aeabc5e83607bcec6306e4a68f"),
+        ["segment.json"] = ("3ca2b185d8958d4e3032ce5b10328224568e88db6332f3214ac01f40eb18decf", "3ca2b185d8958d4e3032ce5b10328224568e88db6332f3214ac01f40eb18decf"),
+        ["segment.json.gz"] = ("3ca2b185d8958d4e3032ce5b10328224568e88db6332f3214ac01f40eb18decf", "cb11b5b884f2d1c8b10e88da64ee877a9d2a37498cca7491a5bc369cb3ef7d83"),
+        ["segment.zip"] = ("db84fbd52c6adfe8073bf08f8120141c264478fd89a2ad61d25c91148b4922ab", "8baeab296c840562b1ecc860d2bfea6acb069fe14c4e2e44a12c9c4c14bf3479"),
+        ["segment-no-closure-deidentified.json"] = ("03945dca87b7ed54dafcc2ba82adf5fb3e375c6e118098418a2d94f5030fe6d4", "03945dca87b7ed54dafcc2ba82adf5fb3e375c6e118098418a2d94f5030fe6d4"),
+        ["full-generic-path.json"] = ("78041e9a7e995c4996f4c3a705886b4f0645ff6594492abdb9c6c86da6ec2631", "78041e9a7e995c4996f4c3a705886b4f0645ff6594492abdb9c6c86da6ec2631"),
+        ["deidentified-generic-path.json"] = ("55d2d1e55fb786b98767eb32217c7e2e8f7542baafa46199301e2ecad01a9d72", "55d2d1e55fb786b98767eb32217c7e2e8f7542baafa46199301e2ecad01a9d72"),
     };
 
     // Case name → estimated size the preview reports.
     private static readonly Dictionary<string, long> ExpectedEstimates = new()
     {
-        ["full.json"] = 4411110,
-        ["full.json.gz"] = 327826,
-        ["full.zip"] = 333716,
-        ["segment.json"] = 475769,
-        ["deidentified.json.gz"] = 332211,
+        ["full.json"] = 4411342,
+        ["full.json.gz"] = 328005,
+        ["full.zip"] = 333885,
+        ["segment.json"] = 474961,
+        ["deidentified.json.gz"] = 332385,
     };
 
     public static TheoryData<string> Cases => new(CaseNames);

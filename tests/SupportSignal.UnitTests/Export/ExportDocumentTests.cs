@@ -119,6 +119,26 @@ public sealed class ExportDocumentTests(SeededDatabase seeded) : IClassFixture<S
             && fk.GetProperty("references").GetProperty("table").GetString() == "participants"
             && fk.GetProperty("references").GetProperty("columns")[0].GetString() == "id");
         Assert.DoesNotContain("password_hash", tables["users"].GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+        Assert.False(incidents.TryGetProperty("keyNote", out _));
+    }
+
+    [Fact]
+    public async Task Every_listed_key_column_is_exported_and_a_table_keyed_by_a_secret_says_how_to_join_it()
+    {
+        using var document = await ExportRunner.DocumentAsync(Database);
+        foreach (var table in document.RootElement.GetProperty("metadata").GetProperty("tables").EnumerateArray())
+        {
+            var columns = table.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToHashSet();
+            Assert.All(table.GetProperty("primaryKey").EnumerateArray(), k => Assert.Contains(k.GetString(), columns));
+        }
+
+        var logins = document.RootElement.GetProperty("metadata").GetProperty("tables").EnumerateArray()
+            .Single(t => t.GetProperty("name").GetString() == "user_logins");
+        Assert.Equal(["login_provider"], logins.GetProperty("primaryKey").EnumerateArray().Select(e => e.GetString()));
+        var note = logins.GetProperty("keyNote").GetString()!;
+        Assert.Contains("(login_provider, provider_key)", note);
+        Assert.Contains("provider_key is secret", note);
+        Assert.Contains("user_id → users.id", note);
     }
 
     [Fact]

@@ -306,7 +306,7 @@ namespace SupportSignal.Data.Migrations.PostgreSql
                     b.Property<string>("ErrorMessage")
                         .HasColumnType("text")
                         .HasColumnName("error_message")
-                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+                        .HasAnnotation("SupportSignal:Classification", "free_text");
 
                     b.Property<Guid?>("IncidentId")
                         .HasColumnType("uuid")
@@ -581,6 +581,8 @@ namespace SupportSignal.Data.Migrations.PostgreSql
                         .HasDatabaseName("ux_companies_slug");
 
                     b.ToTable("companies", (string)null);
+
+                    b.HasAnnotation("SupportSignal:TableRole", "Tenant");
                 });
 
             modelBuilder.Entity("SupportSignal.Data.Entities.DataProtectionKeyRecord", b =>
@@ -638,7 +640,7 @@ namespace SupportSignal.Data.Migrations.PostgreSql
                     b.Property<string>("Stack")
                         .HasColumnType("text")
                         .HasColumnName("stack")
-                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+                        .HasAnnotation("SupportSignal:Classification", "free_text");
 
                     b.Property<string>("System")
                         .IsRequired()
@@ -670,6 +672,8 @@ namespace SupportSignal.Data.Migrations.PostgreSql
                         .HasDatabaseName("ix_debug_logs_timestamp");
 
                     b.ToTable("debug_logs", (string)null);
+
+                    b.HasAnnotation("SupportSignal:TableRole", "OptInLog");
                 });
 
             modelBuilder.Entity("SupportSignal.Data.Entities.EnhancedNarrative", b =>
@@ -965,7 +969,8 @@ namespace SupportSignal.Data.Migrations.PostgreSql
                     b.Property<DateTime>("EventDateTime")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("event_date_time")
-                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+                        .HasAnnotation("SupportSignal:Classification", "ordinary")
+                        .HasAnnotation("SupportSignal:EventDate", true);
 
                     b.Property<string>("HandoffStatus")
                         .HasMaxLength(40)
@@ -1541,6 +1546,8 @@ namespace SupportSignal.Data.Migrations.PostgreSql
                         .HasDatabaseName("ix_sites_company_id");
 
                     b.ToTable("sites", (string)null);
+
+                    b.HasAnnotation("SupportSignal:TableRole", "Site");
                 });
 
             modelBuilder.Entity("SupportSignal.Data.Entities.User", b =>
@@ -1675,6 +1682,8 @@ namespace SupportSignal.Data.Migrations.PostgreSql
                         .HasDatabaseName("ux_users_normalized_user_name");
 
                     b.ToTable("users", (string)null);
+
+                    b.HasAnnotation("SupportSignal:TableRole", "Accounts");
                 });
 
             modelBuilder.Entity("SupportSignal.Data.Entities.UserInvitation", b =>

@@ -306,7 +306,7 @@ namespace SupportSignal.Data.Migrations.SqlServer
                     b.Property<string>("ErrorMessage")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("error_message")
-                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+                        .HasAnnotation("SupportSignal:Classification", "free_text");
 
                     b.Property<Guid?>("IncidentId")
                         .HasColumnType("uniqueidentifier")
@@ -638,7 +638,7 @@ namespace SupportSignal.Data.Migrations.SqlServer
                     b.Property<string>("Stack")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("stack")
-                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+                        .HasAnnotation("SupportSignal:Classification", "free_text");
 
                     b.Property<string>("System")
                         .IsRequired()

@@ -297,7 +297,7 @@ namespace SupportSignal.Data.Migrations.Sqlite
                     b.Property<string>("ErrorMessage")
                         .HasColumnType("TEXT")
                         .HasColumnName("error_message")
-                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+                        .HasAnnotation("SupportSignal:Classification", "free_text");
 
                     b.Property<Guid?>("IncidentId")
                         .HasColumnType("TEXT")
@@ -629,7 +629,7 @@ namespace SupportSignal.Data.Migrations.Sqlite
                     b.Property<string>("Stack")
                         .HasColumnType("TEXT")
                         .HasColumnName("stack")
-                        .HasAnnotation("SupportSignal:Classification", "ordinary");
+                        .HasAnnotation("SupportSignal:Classification", "free_text");
 
                     b.Property<string>("System")
                         .IsRequired()

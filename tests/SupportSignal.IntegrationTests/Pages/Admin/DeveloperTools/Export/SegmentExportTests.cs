@@ -66,6 +66,32 @@ public sealed partial class SegmentExportTests(SupportSignalAppFactory app) : IC
     }
 
     [Fact]
+    public async Task The_page_shows_the_stub_rows_beside_the_counts_and_the_file_holds_the_same()
+    {
+        using var db = app.OpenDatabase();
+        var companies = db.Companies.Select(c => c.Id).AsEnumerable().ToList();
+        var client = await ExportDownload.AdminAsync(app);
+        var checkedStubs = 0L;
+        foreach (var company in companies)
+        {
+            var page = await client.GetStringAsync($"{ExportForm.Path}?Companies={company}&Closure=true", Cancel);
+            var shown = SegmentCountRow().Matches(page).ToDictionary(m => m.Groups[1].Value, m => long.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
+            var total = long.Parse(StubTotal().Match(page).Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+            var response = await ExportForm.PostAsync(client, [new("Companies", company.ToString()), new("Format", "json")]);
+            using var file = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(Cancel));
+            var inFile = file.RootElement.GetProperty("metadata").GetProperty("segment").GetProperty("stubRows").EnumerateObject()
+                .ToDictionary(t => t.Name, t => t.Value.GetInt64());
+            Assert.Equal(inFile, shown);
+            Assert.Equal(inFile.Values.Sum(), total);
+            checkedStubs += total;
+        }
+
+        // The small demo set has cross-tenant references too: at least one company needed stubs.
+        Assert.True(checkedStubs > 0, "no company segment showed a stub");
+    }
+
+    [Fact]
     public async Task The_de_identify_box_gives_a_file_named_deidentified_with_no_participant_name_in_it()
     {
         using var db = app.OpenDatabase();
@@ -179,6 +205,9 @@ public sealed partial class SegmentExportTests(SupportSignalAppFactory app) : IC
             ? rows.EnumerateArray().Select(r => r.GetProperty("id").GetGuid()).ToHashSet()
             : [];
 
-    [GeneratedRegex("""<tr data-segment-table="([a-z_]+)" data-count="(\d+)">""")]
+    [GeneratedRegex("""<tr data-segment-table="([a-z_]+)" data-count="(\d+)" data-stubs="(\d+)">""")]
     private static partial Regex SegmentCountRow();
+
+    [GeneratedRegex("""data-testid="segment-stub-records">([\d,]+)<""")]
+    private static partial Regex StubTotal();
 }
