@@ -266,8 +266,9 @@ public sealed partial class DocReferenceTests(DemoExport export)
     [GeneratedRegex(@"(?<![\w-])--[a-z][a-z0-9-]*")]
     private static partial Regex Flag();
 
-    // "supportsignal <verb> ..." up to a pipe, a command separator, a backtick or the end of the line.
-    [GeneratedRegex(@"(?<![\w./-])supportsignal(?:\s+([a-z][a-z-]*))?[^|;&`]*")]
+    // "supportsignal <verb> ..." up to a pipe, a command separator, a backtick, a " -- " (where another
+    // program hands the rest on: `claude mcp add supportsignal -- supportsignal mcp ...`) or the end of the line.
+    [GeneratedRegex(@"(?<![\w./-])supportsignal(?:\s+([a-z][a-z-]*))?(?:(?!\s--\s)[^|;&`])*")]
     private static partial Regex Command();
 
     [GeneratedRegex(@"`([^`\n]+)`")]
