@@ -5,6 +5,8 @@ using System.Text.Json;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
+using SupportSignal.Testing;
+
 namespace SupportSignal.McpTests;
 
 /// <summary>
@@ -25,14 +27,10 @@ public sealed class McpServerProcess : IAsyncDisposable
 
     public IReadOnlyList<string> StandardError => [.. _stderr];
 
-    /// <summary>Waits (up to 10 s) for a stderr line the server writes after answering: its log is asynchronous.</summary>
+    /// <summary>Waits for a stderr line the server writes after answering: its log is asynchronous.</summary>
     public async Task<IReadOnlyList<string>> WaitForStandardErrorAsync(Func<string, bool> line)
     {
-        for (var waited = 0; waited < 10_000 && !_stderr.Any(line); waited += 50)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
+        await Poll.UntilAsync(() => _stderr.Any(line), "a matching line on the server's standard error");
         return StandardError;
     }
 

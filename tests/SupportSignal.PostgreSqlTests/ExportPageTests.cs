@@ -85,11 +85,7 @@ public sealed class ExportPageTests(PostgreSqlAppFactory factory) : IClassFixtur
         hold.SetResult();
 
         await Assert.ThrowsAnyAsync<Exception>(() => response.Content.ReadAsByteArrayAsync(Cancel));
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (app.AuditRows().Any(a => a.Outcome == ExportOutcome.Started) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, Cancel);
-        }
+        await Poll.UntilAsync(() => !app.AuditRows().Any(a => a.Outcome == ExportOutcome.Started), "the failed export's audit row to be finished");
 
         var failed = Assert.Single(app.AuditRows(), a => a.ErrorCode == SupportSignal.Export.ExportErrorCodes.FailedMidStream);
         Assert.Equal(ExportOutcome.Failed, failed.Outcome);
