@@ -35,9 +35,15 @@ internal static class McpBench
             var file = Path.Combine(outDirectory, $"mcp-{Path.GetFileNameWithoutExtension(database)}.{format.Extension()}");
             if (!File.Exists(file))
             {
-                await using var db = new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={database}").CreateContext();
-                await using var output = File.Create(file);
-                await new ExportService(db).ExportAsync(new ExportRequest { Format = format }, output);
+                // Written aside and moved into place, so a failed export never leaves a file a later run would reuse.
+                var partial = file + ".partial";
+                await using (var db = new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={database}").CreateContext())
+                await using (var output = File.Create(partial))
+                {
+                    await new ExportService(db).ExportAsync(new ExportRequest { Format = format }, output);
+                }
+
+                File.Move(partial, file, overwrite: true);
             }
 
             await Measure.RunAsync("/bin/sh", ["-c", $"cat '{file}' > /dev/null"]);
