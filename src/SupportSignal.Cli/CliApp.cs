@@ -4,6 +4,7 @@ using System.Data.Common;
 
 using SupportSignal.Cli.Commands;
 using SupportSignal.Export;
+using SupportSignal.Export.Diagnostics;
 
 namespace SupportSignal.Cli;
 
@@ -38,6 +39,7 @@ public static class CliApp
         }
 
         var parseResult = root.Parse(args);
+        StartupTrace.Mark("command line parsed");
         if (parseResult.Errors.Count > 0 && parseResult.Action is ParseErrorAction)
         {
             foreach (var error in parseResult.Errors)

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 
 using SupportSignal.Data;
+using SupportSignal.Export.Diagnostics;
 
 namespace SupportSignal.Cli;
 
@@ -57,7 +58,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironm
         _connectionString = configuration.GetConnectionString(DatabaseSettings.ConnectionStringName);
         try
         {
-            _settings = DatabaseSettings.From(configuration, Environment.BaseDirectory);
+            _settings = DatabaseSettings.From(configuration, Environment.BaseDirectory) with { CompiledModel = true };
             _ = _settings.Describe();
             return _settings;
         }
@@ -86,12 +87,20 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironm
         }
 
         var db = settings.CreateContext();
+        StartupTrace.Mark("context created");
         try
         {
+            if (StartupTrace.Enabled)
+            {
+                _ = db.Model;
+                StartupTrace.Mark("EF model built");
+            }
+
             var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
             var known = db.Database.GetMigrations().ToList();
             var pending = known.Except(applied).ToList();
             var unknown = applied.Except(known).ToList();
+            StartupTrace.Mark("connection opened, migrations checked");
             if (unknown.Count > 0)
             {
                 throw new CliException(ExitCodes.Database,

@@ -1,6 +1,9 @@
 using System.Runtime.InteropServices;
 
 using SupportSignal.Cli;
+using SupportSignal.Export.Diagnostics;
+
+StartupTrace.Mark("runtime started, Main entered");
 
 using var cancel = new CancellationTokenSource();
 
@@ -16,4 +19,6 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
     cancel.Cancel();
 });
 
-return await CliApp.RunAsync(args, Console.Out, Console.Error, CliEnvironment.System, cancel.Token);
+var exitCode = await CliApp.RunAsync(args, Console.Out, Console.Error, CliEnvironment.System, cancel.Token);
+StartupTrace.Mark("verb finished");
+return exitCode;

@@ -13,6 +13,14 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     public const string ProviderKey = "Database:Provider";
     public const string ConnectionStringName = "SupportSignal";
 
+    /// <summary>
+    /// SQLite: use the compiled model (CompiledModels/Sqlite, made by <c>dotnet ef dbcontext optimize</c>)
+    /// instead of building the model from the configurations at start. The CLI sets it: building this
+    /// model costs more than the whole export of a small database. A test fails when it falls behind
+    /// the configurations.
+    /// </summary>
+    public bool CompiledModel { get; init; }
+
     /// <summary>Reads the settings; a SQLite database with no connection string lives in <paramref name="baseDirectory"/>/App_Data.</summary>
     public static DatabaseSettings From(IConfiguration configuration, string baseDirectory)
     {
@@ -48,6 +56,11 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             case DatabaseProvider.Sqlite:
                 EnsureSqliteDirectory();
                 options.UseSqlite(ConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_history"));
+                if (CompiledModel)
+                {
+                    options.UseModel(CompiledModels.Sqlite.SqliteSupportSignalDbContextModel.Instance);
+                }
+
                 break;
             case DatabaseProvider.SqlServer:
                 options.UseSqlServer(ConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_history"));

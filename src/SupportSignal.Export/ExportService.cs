@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using SupportSignal.Data;
 using SupportSignal.Export.Catalog;
 using SupportSignal.Export.Deidentification;
+using SupportSignal.Export.Diagnostics;
 using SupportSignal.Export.Reading;
 using SupportSignal.Export.Segmentation;
 using SupportSignal.Export.Writing;
@@ -49,7 +50,9 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         var counted = new CountingStream(output);
 
         await using var snapshot = await OpenSnapshotAsync(ChoosesRows(selection), cancellationToken);
+        StartupTrace.Mark("snapshot opened, schema checked");
         var (plans, metadata) = await PrepareAsync(snapshot, request, selection, cancellationToken);
+        StartupTrace.Mark("rows counted");
         var reporter = progress is null ? null : new ProgressReporter(progress, counted, metadata.Counts, stopwatch);
         if (ParallelReaders(request, selection) is > 1 and var readers)
         {
@@ -61,6 +64,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         }
 
         await counted.FlushAsync(cancellationToken);
+        StartupTrace.Mark("rows written");
         reporter?.Finished();
         return new ExportSummary(metadata.Counts, metadata.Counts.Values.Sum(), counted.BytesWritten, stopwatch.Elapsed);
     }

@@ -5,6 +5,7 @@ using SupportSignal.Cli.Output;
 using SupportSignal.Data;
 using SupportSignal.Data.Entities;
 using SupportSignal.Export;
+using SupportSignal.Export.Diagnostics;
 
 namespace SupportSignal.Cli.Commands;
 
@@ -45,6 +46,7 @@ public static class ExportCommand
                 $"--format {request.Format.Extension()} is binary and standard output is a terminal; redirect it or use --output FILE.");
         }
 
+        StartupTrace.Mark("flags and configuration read");
         await using var db = await cli.OpenDatabaseAsync(parseResult, cancellationToken);
         var time = cli.Environment.Time;
         var key = cli.Configuration(parseResult)[PseudonymKeySetting];

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 using SupportSignal.Data.Entities;
+using SupportSignal.Export.Diagnostics;
 
 namespace SupportSignal.Export;
 
@@ -89,13 +90,17 @@ public sealed partial class AuditedExport(
             return rejected;
         }
 
+        StartupTrace.Mark("request checked");
         var id = await AuditAsync<Guid?>(async () => await audit.StartAsync(attempt, CancellationToken.None));
+        StartupTrace.Mark("audit row started");
         target.Begin();
         try
         {
             var summary = await exports.ExportAsync(attempt.Request, target.Stream, progress, cancellationToken);
             await target.CommitAsync(cancellationToken);
+            StartupTrace.Mark("output committed");
             await FinishAsync(id, ExportOutcome.Succeeded, null, summary);
+            StartupTrace.Mark("audit row finished");
             return new ExportResult(ExportOutcome.Succeeded, null, summary, Started: true);
         }
         catch (Exception e) when (cancellationToken.IsCancellationRequested)

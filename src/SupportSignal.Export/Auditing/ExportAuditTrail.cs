@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 
 using Microsoft.EntityFrameworkCore;
@@ -24,12 +25,17 @@ public sealed partial class ExportAuditTrail(Func<SupportSignalDbContext> contex
     private readonly ILogger _logger = logger ?? NullLogger<ExportAuditTrail>.Instance;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    // The rows this trail started, as written: finishing one then needs no query (compiling one costs
+    // a CLI run more than exporting a small database). Any other row is read back from the table.
+    private readonly ConcurrentDictionary<Guid, ExportAudit> _started = new();
+
     public async Task<Guid> StartAsync(ExportAttempt attempt, CancellationToken cancellationToken = default)
     {
         var row = NewRow(attempt, ExportOutcome.Started);
         await using var db = contexts();
         db.ExportAudits.Add(row);
         await db.SaveChangesAsync(cancellationToken);
+        _started[row.Id] = row;
         return row.Id;
     }
 
@@ -37,7 +43,15 @@ public sealed partial class ExportAuditTrail(Func<SupportSignalDbContext> contex
     public async Task FinishAsync(Guid id, ExportOutcome outcome, ExportSummary? summary = null, string? errorCode = null)
     {
         await using var db = contexts();
-        var row = await db.ExportAudits.SingleAsync(a => a.Id == id, CancellationToken.None);
+        if (_started.TryRemove(id, out var row))
+        {
+            db.ExportAudits.Attach(row);
+        }
+        else
+        {
+            row = await db.ExportAudits.SingleAsync(a => a.Id == id, CancellationToken.None);
+        }
+
         row.Outcome = outcome;
         row.FinishedAt = _time.GetUtcNow().UtcDateTime;
         row.DurationMs = (long)(row.FinishedAt.Value - row.StartedAt).TotalMilliseconds;
