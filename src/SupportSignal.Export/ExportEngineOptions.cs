@@ -25,6 +25,9 @@ public sealed record ExportEngineOptions
 
     public const int MaxParallelism = 16;
 
+    /// <summary>Where parallel readers cut tables into stripes (SQLite), about this many rows a stripe; small in tests, to make many.</summary>
+    internal int RowsPerStripe { get; init; } = Writing.ParallelRowReaders.RowsPerStripe;
+
     /// <summary>The name of the request field for Export:Parallelism and <c>--parallel</c>.</summary>
     public const string ParallelismField = "parallel";
 

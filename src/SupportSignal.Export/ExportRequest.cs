@@ -86,4 +86,8 @@ public sealed record ExportSummary(
     IReadOnlyDictionary<string, long> RecordCounts,
     long TotalRecords,
     long Bytes,
-    TimeSpan Duration);
+    TimeSpan Duration)
+{
+    /// <summary>How many connections read the rows (above 1: parallel readers sharing the export's snapshot).</summary>
+    public int Readers { get; init; } = 1;
+}

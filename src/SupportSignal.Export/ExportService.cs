@@ -54,19 +54,14 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         var (plans, metadata) = await PrepareAsync(snapshot, request, selection, cancellationToken);
         StartupTrace.Mark("rows counted");
         var reporter = progress is null ? null : new ProgressReporter(progress, counted, metadata.Counts, stopwatch);
-        if (ParallelReaders(request, selection) is > 1 and var readers)
-        {
-            await ParallelDocumentWriter.WriteAsync(snapshot, readers, request.Format == ExportFormat.JsonGz, counted, metadata, plans, reporter, cancellationToken);
-        }
-        else
-        {
-            await ExportWriter.WriteAsync(request.Format, snapshot, counted, metadata, plans, cancellationToken, reporter);
-        }
+        var readers = await ExportWriter.WriteAsync(
+            request.Format, snapshot, counted, metadata, plans, cancellationToken, reporter, readers: ParallelReaders(request, selection),
+            rowsPerStripe: _options.RowsPerStripe);
 
         await counted.FlushAsync(cancellationToken);
         StartupTrace.Mark("rows written");
         reporter?.Finished();
-        return new ExportSummary(metadata.Counts, metadata.Counts.Values.Sum(), counted.BytesWritten, stopwatch.Elapsed);
+        return new ExportSummary(metadata.Counts, metadata.Counts.Values.Sum(), counted.BytesWritten, stopwatch.Elapsed) { Readers = readers };
     }
 
     /// <summary>
@@ -154,7 +149,8 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     // Several readers need a snapshot other sessions can share, tables read whole, rows that need no
     // state shared between tables (de-identification has), and one document (not zip entries).
     private int ParallelReaders(ExportRequest request, ExportSelection selection) =>
-        Dialect.SharesSnapshots && !ChoosesRows(selection) && !request.Deidentify && request.Format is ExportFormat.Json or ExportFormat.JsonGz
+        !ChoosesRows(selection) && !request.Deidentify &&
+        (request.Format == ExportFormat.Json ? Dialect.SharesSnapshots : request.Format == ExportFormat.JsonGz && Dialect.SharesSnapshotsForCompressedOutput)
             ? Math.Clamp(_options.Parallelism, 1, ExportEngineOptions.MaxParallelism)
             : 1;
 

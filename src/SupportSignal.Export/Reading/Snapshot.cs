@@ -20,13 +20,16 @@ internal sealed class Snapshot : IAsyncDisposable
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
 
+    private readonly bool _fastPath;
+
     private Snapshot(SupportSignalDbContext db, SqlDialect dialect, DbTransaction transaction, bool fastPath)
     {
         _db = db;
         Dialect = dialect;
         _connection = transaction.Connection!;
         _transaction = transaction;
-        Rows = (fastPath ? dialect.FastRows(_connection) : null) ?? new DataReaderRowSource(CreateCommand);
+        _fastPath = fastPath;
+        Rows = RowsOn(_connection, _transaction);
     }
 
     public SqlDialect Dialect { get; }
@@ -37,6 +40,10 @@ internal sealed class Snapshot : IAsyncDisposable
 
     /// <summary>The provider's fast path where it has one and it is switched on, else the data reader.</summary>
     public IRowSource Rows { get; }
+
+    /// <summary>The row source this snapshot uses, for another session that reads the same snapshot (a parallel reader).</summary>
+    public IRowSource RowsOn(DbConnection connection, DbTransaction transaction) =>
+        (_fastPath ? Dialect.FastRows(connection) : null) ?? new DataReaderRowSource(sql => CreateCommand(connection, transaction, sql));
 
     /// <summary>The latest migration applied to the database the snapshot reads (checked when it opens).</summary>
     public string? AppliedMigration { get; private set; }

@@ -59,4 +59,51 @@ internal abstract class SqlDialect(ISqlGenerationHelper sql)
     public virtual Task<(DbConnection Connection, DbTransaction Transaction)> AdoptSnapshotAsync(
         DbConnection exporter, string snapshotId, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{Name} cannot share a snapshot between sessions.");
+
+    /// <summary>
+    /// Whether parallel readers also serve a json.gz export. A compressor's output depends on the pieces
+    /// its input comes in, which parallel readers change: the document is the same, the container's bytes are not.
+    /// </summary>
+    public virtual bool SharesSnapshotsForCompressedOutput => SharesSnapshots;
+
+    /// <summary>
+    /// Lets further sessions read the snapshot this open transaction reads, or null when this database
+    /// cannot share it (the export then reads on its own connection). By default through
+    /// <see cref="ExportSnapshotAsync"/> and <see cref="AdoptSnapshotAsync"/>.
+    /// </summary>
+    public virtual async Task<SnapshotShare?> ShareSnapshotAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (!SharesSnapshots)
+        {
+            return null;
+        }
+
+        var id = await ExportSnapshotAsync(connection, transaction, cancellationToken);
+        return new NamedSnapshotShare(this, connection, id);
+    }
+
+    /// <summary>
+    /// Where several readers may cut a table into stripes: WHERE conditions that split its rows, in
+    /// primary-key order, into consecutive runs of about <paramref name="rowsPerStripe"/> rows. Empty
+    /// reads the table as one piece (the default).
+    /// </summary>
+    public virtual Task<IReadOnlyList<string>> StripesAsync(
+        DbConnection connection, DbTransaction transaction, TablePlan plan, long rows, int rowsPerStripe, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+}
+
+/// <summary>An export's snapshot, open to further sessions: each <see cref="AdoptAsync"/> is one more reader of it.</summary>
+internal abstract class SnapshotShare : IAsyncDisposable
+{
+    /// <summary>One more session on the snapshot; null when the snapshot turns out not to be shareable after all (the export reads serially).</summary>
+    public abstract Task<(DbConnection Connection, DbTransaction Transaction)?> AdoptAsync(CancellationToken cancellationToken);
+
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>A snapshot the server names (<see cref="SqlDialect.ExportSnapshotAsync"/>) and other sessions adopt by that name.</summary>
+internal sealed class NamedSnapshotShare(SqlDialect dialect, DbConnection exporter, string id) : SnapshotShare
+{
+    public override async Task<(DbConnection Connection, DbTransaction Transaction)?> AdoptAsync(CancellationToken cancellationToken) =>
+        await dialect.AdoptSnapshotAsync(exporter, id, cancellationToken);
 }

@@ -1,8 +1,12 @@
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
+using System.Text;
 
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Storage;
+
+using SQLitePCL;
 
 using SupportSignal.Export.Writing;
 
@@ -11,11 +15,20 @@ namespace SupportSignal.Export.Reading;
 /// <summary>
 /// SQLite: a deferred read transaction is the snapshot (on a WAL database writers carry on, and
 /// the reader sees the state at its first read; IMMEDIATE would block them); <c>LIMIT</c>; TEMP
-/// tables; and the fast path that hands SQLite's UTF-8 bytes straight to the writer.
+/// tables; and the fast path that hands SQLite's UTF-8 bytes straight to the writer. On a WAL
+/// database the snapshot can be shared: <c>sqlite3_snapshot_get</c> records the version the export's
+/// transaction reads and each further connection opens exactly that version
+/// (<c>sqlite3_snapshot_open</c>), without blocking writers; tables are cut into stripes by key.
 /// </summary>
 internal sealed class SqliteDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
 {
     public override string Name => "sqlite";
+
+    public override bool SharesSnapshots => true;
+
+    // A SQLite json.gz export keeps the very bytes of the serial export (ExportBytesPinTests pins them);
+    // its compressor, not the reading, is what bounds its speed.
+    public override bool SharesSnapshotsForCompressedOutput => false;
 
     public override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, bool writesTempTables, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(IsolationLevel.Serializable, deferred: true));
@@ -27,4 +40,148 @@ internal sealed class SqliteDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
     public override string CreateTempTable(string keyTable, string definition) => $"CREATE TEMP TABLE {keyTable} ({definition})";
 
     public override IRowSource? FastRows(DbConnection connection) => new SqliteRowSource((SqliteConnection)connection);
+
+    // Only a WAL database keeps old versions readable by other connections; another journal mode reads serially.
+    public override async Task<SnapshotShare?> ShareSnapshotAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using (var mode = Snapshot.CreateCommand(connection, transaction, "PRAGMA journal_mode"))
+        {
+            if (!string.Equals(await mode.ExecuteScalarAsync(cancellationToken) as string, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+        }
+
+        // The export's transaction has read already (schema check, counts), so this is the version it
+        // reads. SQLite records none while the WAL holds no commit yet (just after a checkpoint): the
+        // export then reads the database file alone, and so will any reader that finds the WAL still empty.
+        var sqlite = (SqliteConnection)connection;
+        if (raw.sqlite3_snapshot_get(sqlite.Handle, "main", out var version) != raw.SQLITE_OK)
+        {
+            version?.Dispose();
+            version = null;
+        }
+
+        return new SqliteSnapshotShare(sqlite.ConnectionString, version);
+    }
+
+    /// <summary>Cuts a single-key table at every <paramref name="rowsPerStripe"/>-th key, read from the key's index in the snapshot.</summary>
+    public override Task<IReadOnlyList<string>> StripesAsync(
+        DbConnection connection, DbTransaction transaction, TablePlan plan, long rows, int rowsPerStripe, CancellationToken cancellationToken)
+    {
+        if (plan.Table.PrimaryKey.Count != 1 || rows <= rowsPerStripe)
+        {
+            return Task.FromResult<IReadOnlyList<string>>([]);
+        }
+
+        var key = Delimit(plan.Table.PrimaryKey[0]);
+        var db = ((SqliteConnection)connection).Handle!;
+        var bounds = new List<string>();
+        Check(raw.sqlite3_prepare_v2(db, $"SELECT {key} FROM {Delimit(plan.Table.Name)} ORDER BY {key}", out var statement), db);
+        using (statement)
+        {
+            for (long row = 0; ; row++)
+            {
+                var rc = raw.sqlite3_step(statement);
+                if (rc == raw.SQLITE_DONE)
+                {
+                    break;
+                }
+
+                if (rc != raw.SQLITE_ROW)
+                {
+                    Check(rc, db);
+                }
+
+                if (row > 0 && row % rowsPerStripe == 0)
+                {
+                    bounds.Add(Literal(statement));
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        var stripes = new List<string>(bounds.Count + 1);
+        for (var i = 0; i <= bounds.Count; i++)
+        {
+            var from = i == 0 ? null : $"{key} >= {bounds[i - 1]}";
+            var to = i == bounds.Count ? null : $"{key} < {bounds[i]}";
+            stripes.Add(from is null ? to! : to is null ? from : $"{from} AND {to}");
+        }
+
+        return Task.FromResult<IReadOnlyList<string>>(stripes);
+    }
+
+    // The key exactly as stored (SQLite compares by storage class first, so a text key stays text).
+    private static string Literal(sqlite3_stmt statement) => raw.sqlite3_column_type(statement, 0) switch
+    {
+        raw.SQLITE_INTEGER => raw.sqlite3_column_int64(statement, 0).ToString(CultureInfo.InvariantCulture),
+        raw.SQLITE_FLOAT => raw.sqlite3_column_double(statement, 0).ToString("R", CultureInfo.InvariantCulture),
+        raw.SQLITE_BLOB => $"X'{Convert.ToHexString(raw.sqlite3_column_blob(statement, 0))}'",
+        _ => $"'{Encoding.UTF8.GetString(raw.sqlite3_column_blob(statement, 0)).Replace("'", "''", StringComparison.Ordinal)}'",
+    };
+
+    private static void Check(int rc, sqlite3 db)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
+        }
+    }
+
+    /// <summary>Further connections on the version one export's transaction reads (null: the database file, the WAL being empty).</summary>
+    private sealed class SqliteSnapshotShare(string connectionString, sqlite3_snapshot? version) : SnapshotShare
+    {
+        public override async Task<(DbConnection Connection, DbTransaction Transaction)?> AdoptAsync(CancellationToken cancellationToken)
+        {
+            var connection = new SqliteConnection(connectionString);
+            try
+            {
+                await connection.OpenAsync(cancellationToken);
+                // A connection opens the WAL at its first read; only then can it move onto an older version.
+                await using (var read = connection.CreateCommand())
+                {
+                    read.CommandText = "SELECT COUNT(*) FROM sqlite_master";
+                    await read.ExecuteScalarAsync(cancellationToken);
+                }
+
+                var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: true);
+                if (version is not null)
+                {
+                    Check(raw.sqlite3_snapshot_open(connection.Handle, "main", version), connection.Handle!);
+                    return (connection, transaction);
+                }
+
+                // While the export reads the file alone, no checkpoint can empty the WAL again: a WAL that is
+                // still empty here means nothing was committed since, and this reader sees the same version.
+                await using (var read = Snapshot.CreateCommand(connection, transaction, "SELECT COUNT(*) FROM sqlite_master"))
+                {
+                    await read.ExecuteScalarAsync(cancellationToken);
+                }
+
+                if (raw.sqlite3_snapshot_get(connection.Handle, "main", out var moved) == raw.SQLITE_OK)
+                {
+                    moved.Dispose();
+                    await transaction.DisposeAsync();
+                    await connection.DisposeAsync();
+                    return null;
+                }
+
+                moved?.Dispose();
+                return (connection, transaction);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
+
+        public override ValueTask DisposeAsync()
+        {
+            version?.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
 }

@@ -1,0 +1,111 @@
+using System.Text;
+
+using SupportSignal.Export;
+
+namespace SupportSignal.UnitTests.Export;
+
+/// <summary>
+/// Several SQLite connections on one snapshot (sqlite3_snapshot_get / sqlite3_snapshot_open), tables cut
+/// into stripes by key: the file is the serial export's, byte for byte, and nothing committed while
+/// the export runs reaches any of its tables.
+/// </summary>
+public sealed class ParallelSqliteExportTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    // A WAL holding commits gives a recorded version to open; an empty one (just checkpointed) the database file itself.
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    [InlineData(2, false)]
+    public async Task Parallel_readers_write_the_serial_bytes_and_see_nothing_committed_while_the_export_runs(int readers, bool walHasCommits)
+    {
+        await using var template = await TestDatabase.CreateAsync(DemoSets.Small, Cancel);
+        await using var database = await template.CopyAsync(Cancel);
+        database.Execute(walHasCommits ? "UPDATE companies SET name = name || ''" : "PRAGMA wal_checkpoint(TRUNCATE)");
+        var serial = await ExportRunner.BytesAsync(database, options: new ExportEngineOptions { Parallelism = 1 }, cancellationToken: Cancel);
+
+        // The export pauses at its first write (snapshot shared, readers started) while another connection commits.
+        var gate = new PausingStream();
+        var export = Task.Run(
+            async () =>
+            {
+                await using var db = database.NewContext();
+                return await new ExportService(db, TestClock.Create(), Striped(readers)).ExportAsync(new ExportRequest(), gate, Cancel);
+            },
+            Cancel);
+        Assert.True(await gate.Paused.WaitAsync(Poll.DefaultTimeout, Cancel), "the export never paused at its first write");
+        WriteDuringTheExport(database, "written-during-the-parallel-export");
+        gate.Release();
+        var summary = await export;
+
+        Assert.Equal(readers, summary.Readers);
+        Assert.Equal(Encoding.UTF8.GetString(serial), gate.ToString());
+        Assert.DoesNotContain("written-during-the-parallel-export", gate.ToString());
+        var after = Encoding.UTF8.GetString(await ExportRunner.BytesAsync(database, options: Striped(readers), cancellationToken: Cancel));
+        Assert.Contains("written-during-the-parallel-export", after);
+        Assert.NotEqual(Encoding.UTF8.GetString(serial), after);
+    }
+
+    [Fact]
+    public async Task A_json_gz_export_reads_on_one_connection_so_its_compressed_bytes_stay_the_serial_ones()
+    {
+        await using var template = await TestDatabase.CreateAsync(DemoSets.Small, Cancel);
+        await using var database = await template.CopyAsync(Cancel);
+        var request = new ExportRequest { Format = ExportFormat.JsonGz };
+        var serial = await ExportRunner.BytesAsync(database, request, new ExportEngineOptions { Parallelism = 1 }, Cancel);
+
+        await using var db = database.NewContext();
+        using var output = new MemoryStream();
+        var summary = await new ExportService(db, TestClock.Create(), Striped(2)).ExportAsync(request, output, Cancel);
+
+        Assert.Equal(1, summary.Readers);
+        Assert.True(serial.AsSpan().SequenceEqual(output.ToArray()), "the json.gz file differs from the serial one");
+    }
+
+    [Fact]
+    public async Task A_database_not_in_WAL_mode_is_read_on_one_connection_with_the_same_bytes()
+    {
+        // In rollback-journal mode no older version stays readable for another connection.
+        await using var database = await TestDatabase.CreateAsync(DemoSets.Small, Cancel);
+        database.Execute("PRAGMA journal_mode=DELETE");
+        var serial = await ExportRunner.BytesAsync(database, options: new ExportEngineOptions { Parallelism = 1 }, cancellationToken: Cancel);
+
+        await using var db = database.NewContext();
+        using var output = new MemoryStream();
+        var summary = await new ExportService(db, TestClock.Create(), Striped(2)).ExportAsync(new ExportRequest(), output, Cancel);
+
+        Assert.Equal(1, summary.Readers);
+        Assert.Equal(Encoding.UTF8.GetString(serial), Encoding.UTF8.GetString(output.ToArray()));
+    }
+
+    // Seven rows a stripe: every table of the small set is cut, most into many stripes.
+    private static ExportEngineOptions Striped(int readers) => new() { Parallelism = readers, RowsPerStripe = 7 };
+
+    // New incidents and narratives (at the end of their keys and, with a low key, at the start), an
+    // answer deleted, a participant's notes changed: all committed by another connection.
+    private static void WriteDuringTheExport(TestDatabase database, string marker)
+    {
+        foreach (var id in new[] { "00000000-0000-7000-8000-000000000001", Guid.CreateVersion7().ToString() })
+        {
+            database.Execute(
+                """
+                INSERT INTO incidents (id, company_id, site_id, participant_id, reporter_name, participant_name, event_date_time, location,
+                    capture_status, analysis_status, overall_status, handoff_status, questions_generated, narrative_enhanced,
+                    analysis_generated, created_at, created_by)
+                SELECT $id, company_id, site_id, participant_id, $marker, participant_name, event_date_time, location, capture_status,
+                    analysis_status, overall_status, handoff_status, 0, 0, 0, created_at, created_by FROM incidents ORDER BY id LIMIT 1;
+                INSERT INTO incident_narratives (id, incident_id, before_event, version, created_at)
+                VALUES ($nid, $id, $marker, 1, '2026-11-26 09:00:00');
+                """,
+                ("$id", id.ToUpperInvariant()), ("$nid", Guid.CreateVersion7().ToString().ToUpperInvariant()), ("$marker", marker));
+        }
+
+        database.Execute(
+            """
+            DELETE FROM clarification_answers WHERE id = (SELECT id FROM clarification_answers ORDER BY id LIMIT 1 OFFSET 20);
+            UPDATE participants SET care_notes = $marker WHERE id = (SELECT id FROM participants ORDER BY id LIMIT 1 OFFSET 10);
+            """,
+            ("$marker", marker));
+    }
+}
