@@ -14,11 +14,17 @@ public sealed record ExportEngineOptions
 
     /// <summary>
     /// Export:Parallelism: how many connections may read one export's snapshot at once (the CLI's
-    /// <c>--parallel N</c>). 1 reads every table on the export's own connection. Used where the
-    /// dialect can share a snapshot between sessions (PostgreSQL), for a json or json.gz export of
-    /// whole tables that is not de-identified; elsewhere the export reads serially whatever this says.
+    /// <c>--parallel N</c>). 1 reads every table on the export's own connection; <see cref="ProviderDefault"/>
+    /// (unset) takes the provider's default: <see cref="DefaultParallelism"/> on PostgreSQL, 1 on SQLite,
+    /// where docs/benchmarks.md found one connection fastest on two shared cores. Used where the dialect
+    /// can share a snapshot between sessions (PostgreSQL; SQLite in WAL mode), for a json export (and
+    /// json.gz on PostgreSQL) of whole tables that is not de-identified; elsewhere the export reads
+    /// serially whatever this says.
     /// </summary>
-    public int Parallelism { get; init; } = DefaultParallelism;
+    public int Parallelism { get; init; } = ProviderDefault;
+
+    /// <summary>Parallelism left to the provider's default.</summary>
+    public const int ProviderDefault = 0;
 
     /// <summary>The number of cores, at most 4: more readers than cores only queue for the writer.</summary>
     public static int DefaultParallelism { get; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
@@ -31,9 +37,9 @@ public sealed record ExportEngineOptions
     /// <summary>The name of the request field for Export:Parallelism and <c>--parallel</c>.</summary>
     public const string ParallelismField = "parallel";
 
-    /// <summary>Reads Export:Parallelism or <c>--parallel</c>: empty is the default, else a whole number 1-16.</summary>
+    /// <summary>Reads Export:Parallelism or <c>--parallel</c>: empty is the provider's default, else a whole number 1-16.</summary>
     public static int ParseParallelism(string? text) =>
-        string.IsNullOrWhiteSpace(text) ? DefaultParallelism
+        string.IsNullOrWhiteSpace(text) ? ProviderDefault
         : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxParallelism ? n
         : throw new ExportRequestException(ParallelismField, $"Parallelism must be a whole number from 1 to {MaxParallelism}, not '{Truncate(text)}'.");
 

@@ -151,7 +151,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     private int ParallelReaders(ExportRequest request, ExportSelection selection) =>
         !ChoosesRows(selection) && !request.Deidentify &&
         (request.Format == ExportFormat.Json ? Dialect.SharesSnapshots : request.Format == ExportFormat.JsonGz && Dialect.SharesSnapshotsForCompressedOutput)
-            ? Math.Clamp(_options.Parallelism, 1, ExportEngineOptions.MaxParallelism)
+            ? Math.Clamp(_options.Parallelism == ExportEngineOptions.ProviderDefault ? Dialect.DefaultParallelism : _options.Parallelism, 1, ExportEngineOptions.MaxParallelism)
             : 1;
 
     private SegmentSql? SegmentSql(ExportSelection selection) =>

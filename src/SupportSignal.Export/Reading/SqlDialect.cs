@@ -60,6 +60,9 @@ internal abstract class SqlDialect(ISqlGenerationHelper sql)
         DbConnection exporter, string snapshotId, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{Name} cannot share a snapshot between sessions.");
 
+    /// <summary>How many connections read an export when Export:Parallelism is not set.</summary>
+    public virtual int DefaultParallelism => ExportEngineOptions.DefaultParallelism;
+
     /// <summary>
     /// Whether parallel readers also serve a json.gz export. A compressor's output depends on the pieces
     /// its input comes in, which parallel readers change: the document is the same, the container's bytes are not.

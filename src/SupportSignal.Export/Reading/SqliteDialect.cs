@@ -26,6 +26,10 @@ internal sealed class SqliteDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
 
     public override bool SharesSnapshots => true;
 
+    // One connection unless asked: on two shared cores two readers took more CPU (1.3-1.45x) and
+    // no less time (docs/benchmarks.md, issue 16); --parallel N or Export:Parallelism switches them on.
+    public override int DefaultParallelism => 1;
+
     // A SQLite json.gz export keeps the very bytes of the serial export (ExportBytesPinTests pins them);
     // its compressor, not the reading, is what bounds its speed.
     public override bool SharesSnapshotsForCompressedOutput => false;

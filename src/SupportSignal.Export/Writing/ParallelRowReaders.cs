@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using System.Threading.Channels;
 
+using SupportSignal.Export.Diagnostics;
 using SupportSignal.Export.Reading;
 
 namespace SupportSignal.Export.Writing;
@@ -70,6 +71,7 @@ internal sealed class ParallelRowReaders : IAsyncDisposable
             }
 
             firstStripe[plans.Count] = stripePlans.Count;
+            StartupTrace.Mark("tables cut into stripes");
             started = new ParallelRowReaders(share, stripePlans, firstStripe, readers, cancellationToken);
             for (var i = 1; i < Math.Min(readers, stripePlans.Count); i++)
             {
