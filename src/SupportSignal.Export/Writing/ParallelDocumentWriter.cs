@@ -57,7 +57,7 @@ internal static class ParallelDocumentWriter
             var next = -1;
             workers.AddRange(followers.Prepend((Connection: connection, Transaction: transaction))
                 .Select(reader => Task.Run(() => ReadTablesAsync(
-                    reader.Connection, reader.Transaction, plans, tables, options, () => Interlocked.Increment(ref next), stop.Token))));
+                    reader.Connection, reader.Transaction, dialect.ReadsTextAsUtf8, plans, tables, options, () => Interlocked.Increment(ref next), stop.Token))));
 
             await using (var head = new Utf8JsonWriter(stream, options))
             {
@@ -99,10 +99,10 @@ internal static class ParallelDocumentWriter
 
     // One reader: takes the next table nobody has taken, renders it into its channel, and repeats.
     private static async Task ReadTablesAsync(
-        DbConnection connection, DbTransaction transaction, IReadOnlyList<TablePlan> plans, Channel<Chunk>[] tables,
+        DbConnection connection, DbTransaction transaction, bool textAsUtf8, IReadOnlyList<TablePlan> plans, Channel<Chunk>[] tables,
         JsonWriterOptions options, Func<int> take, CancellationToken cancellationToken)
     {
-        var rows = new DataReaderRowSource(sql => Snapshot.CreateCommand(connection, transaction, sql));
+        var rows = new DataReaderRowSource(sql => Snapshot.CreateCommand(connection, transaction, sql), textAsUtf8);
         for (var t = take(); t < plans.Count; t = take())
         {
             var channel = tables[t].Writer;
