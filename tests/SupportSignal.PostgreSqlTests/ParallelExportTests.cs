@@ -78,20 +78,84 @@ public sealed class ParallelExportTests(SeededPostgreSql database) : IClassFixtu
         }
     }
 
-    private async Task<byte[]> ExportAsync(int parallelism, Action? duringExport = null, ExportFormat format = ExportFormat.Json)
+    [Fact]
+    public async Task Tables_read_ahead_are_spilled_to_owner_only_files_that_are_gone_after_the_export()
+    {
+        await database.EnsureAsync();
+        var spill = Directory.CreateTempSubdirectory("supportsignal-pg-spill-").FullName;
+        try
+        {
+            var serial = await ExportAsync(parallelism: 1);
+            var seen = new List<(string File, UnixFileMode Mode)>();
+            // When the writer reaches the last table, every other table has been read: the readers
+            // that took tables while an earlier one was still being read spilled them.
+            var parallel = await ExportAsync(parallelism: 4, spillDirectory: spill, onTable: table =>
+            {
+                foreach (var file in Directory.GetFiles(spill))
+                {
+                    seen.Add((Path.GetFileName(file), OperatingSystem.IsWindows() ? UnixFileMode.UserRead | UnixFileMode.UserWrite : File.GetUnixFileMode(file)));
+                }
+            });
+
+            Assert.True(serial.AsSpan().SequenceEqual(parallel), FirstDifference(serial, parallel));
+            Assert.NotEmpty(seen);
+            Assert.All(seen, s => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, s.Mode));
+            Assert.Empty(Directory.GetFiles(spill));
+        }
+        finally
+        {
+            Directory.Delete(spill, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_parallel_export_the_server_ends_midway_fails_and_leaves_no_spilled_rows_behind()
+    {
+        await database.EnsureAsync();
+        var spill = Directory.CreateTempSubdirectory("supportsignal-pg-spill-").FullName;
+        try
+        {
+            var terminated = 0;
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() => ExportAsync(parallelism: 4, spillDirectory: spill, onTable: table =>
+            {
+                if (table == "incidents" && terminated == 0)
+                {
+                    terminated = database.TerminateSessionsInTransactionAsync().GetAwaiter().GetResult();
+                }
+            }));
+
+            Assert.True(terminated >= 1, "the server should have ended the export's sessions");
+            Assert.Contains("terminating connection", failure.ToString(), StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFiles(spill));
+        }
+        finally
+        {
+            Directory.Delete(spill, recursive: true);
+        }
+    }
+
+    private async Task<byte[]> ExportAsync(
+        int parallelism, Action? duringExport = null, ExportFormat format = ExportFormat.Json, string? spillDirectory = null, Action<string>? onTable = null)
     {
         await using var db = database.Settings.CreateContext();
         using var output = new MemoryStream();
         var fired = false;
-        var progress = new Inline(_ =>
+        string? table = null;
+        var progress = new Inline(p =>
         {
             if (!fired)
             {
                 fired = true;
                 duringExport?.Invoke();
             }
+
+            if (p.Table is { Length: > 0 } current && current != table)
+            {
+                table = current;
+                onTable?.Invoke(current);
+            }
         });
-        await new ExportService(db, new FixedClock(), new ExportEngineOptions { Parallelism = parallelism })
+        await new ExportService(db, new FixedClock(), new ExportEngineOptions { Parallelism = parallelism, SpillDirectory = spillDirectory })
             .ExportAsync(new ExportRequest { Format = format }, output, progress, TestContext.Current.CancellationToken);
         Assert.True(fired, "the export should have reported progress");
         return output.ToArray();
