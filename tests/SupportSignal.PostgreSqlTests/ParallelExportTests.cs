@@ -13,8 +13,13 @@ namespace SupportSignal.PostgreSqlTests;
 /// Several connections reading one snapshot (pg_export_snapshot / SET TRANSACTION SNAPSHOT) write
 /// the same bytes as one connection, and neither sees rows committed while it runs.
 /// </summary>
-public sealed class ParallelExportTests(SeededPostgreSql database) : IClassFixture<SeededPostgreSql>
+public sealed class ParallelExportTests(SeededPostgreSql database) : IClassFixture<SeededPostgreSql>, IDisposable
 {
+    // Where the parallel readers of the spill tests put the tables they read ahead of the writer.
+    private readonly string _spill = Directory.CreateTempSubdirectory("supportsignal-pg-spill-").FullName;
+
+    public void Dispose() => Directory.Delete(_spill, recursive: true);
+
     [Fact]
     public async Task The_parallel_export_is_byte_identical_to_the_serial_one_and_neither_sees_rows_written_meanwhile()
     {
@@ -82,57 +87,38 @@ public sealed class ParallelExportTests(SeededPostgreSql database) : IClassFixtu
     public async Task Tables_read_ahead_are_spilled_to_owner_only_files_that_are_gone_after_the_export()
     {
         await database.EnsureAsync();
-        var spill = Directory.CreateTempSubdirectory("supportsignal-pg-spill-").FullName;
-        try
-        {
-            var serial = await ExportAsync(parallelism: 1);
-            var seen = new List<(string File, UnixFileMode Mode)>();
-            // When the writer reaches the last table, every other table has been read: the readers
-            // that took tables while an earlier one was still being read spilled them.
-            var parallel = await ExportAsync(parallelism: 4, spillDirectory: spill, onTable: table =>
-            {
-                foreach (var file in Directory.GetFiles(spill))
-                {
-                    seen.Add((Path.GetFileName(file), OperatingSystem.IsWindows() ? UnixFileMode.UserRead | UnixFileMode.UserWrite : File.GetUnixFileMode(file)));
-                }
-            });
+        var serial = await ExportAsync(parallelism: 1);
+        var seen = new List<UnixFileMode>();
+        // At each table the writer begins, the tables other readers took while an earlier one was
+        // still being read sit spilled, waiting for the writer.
+        var parallel = await ExportAsync(parallelism: 4, spillDirectory: _spill, onTable: _ =>
+            seen.AddRange(Directory.GetFiles(_spill).Select(file => OperatingSystem.IsWindows() ? OwnerOnly : File.GetUnixFileMode(file))));
 
-            Assert.True(serial.AsSpan().SequenceEqual(parallel), FirstDifference(serial, parallel));
-            Assert.NotEmpty(seen);
-            Assert.All(seen, s => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, s.Mode));
-            Assert.Empty(Directory.GetFiles(spill));
-        }
-        finally
-        {
-            Directory.Delete(spill, recursive: true);
-        }
+        Assert.True(serial.AsSpan().SequenceEqual(parallel), FirstDifference(serial, parallel));
+        Assert.NotEmpty(seen);
+        Assert.All(seen, mode => Assert.Equal(OwnerOnly, mode));
+        Assert.Empty(Directory.GetFiles(_spill));
     }
 
     [Fact]
     public async Task A_parallel_export_the_server_ends_midway_fails_and_leaves_no_spilled_rows_behind()
     {
         await database.EnsureAsync();
-        var spill = Directory.CreateTempSubdirectory("supportsignal-pg-spill-").FullName;
-        try
+        var terminated = 0;
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => ExportAsync(parallelism: 4, spillDirectory: _spill, onTable: table =>
         {
-            var terminated = 0;
-            var failure = await Assert.ThrowsAnyAsync<Exception>(() => ExportAsync(parallelism: 4, spillDirectory: spill, onTable: table =>
+            if (table == "incidents" && terminated == 0)
             {
-                if (table == "incidents" && terminated == 0)
-                {
-                    terminated = database.TerminateSessionsInTransactionAsync().GetAwaiter().GetResult();
-                }
-            }));
+                terminated = database.TerminateSessionsInTransactionAsync().GetAwaiter().GetResult();
+            }
+        }));
 
-            Assert.True(terminated >= 1, "the server should have ended the export's sessions");
-            Assert.Contains("terminating connection", failure.ToString(), StringComparison.Ordinal);
-            Assert.Empty(Directory.GetFiles(spill));
-        }
-        finally
-        {
-            Directory.Delete(spill, recursive: true);
-        }
+        Assert.True(terminated >= 1, "the server should have ended the export's sessions");
+        Assert.Contains("terminating connection", failure.ToString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_spill));
     }
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private async Task<byte[]> ExportAsync(
         int parallelism, Action? duringExport = null, ExportFormat format = ExportFormat.Json, string? spillDirectory = null, Action<string>? onTable = null)
