@@ -26,13 +26,18 @@ public sealed record ExportEngineOptions
     /// <summary>Parallelism left to the provider's default.</summary>
     public const int ProviderDefault = 0;
 
+    /// <summary>
+    /// Export:SpillDirectory: where a parallel export's readers spill tables they read ahead of the
+    /// writer (owner-only files, deleted when closed, also when the export fails). Null is the
+    /// system's temporary folder. The files hold rows as they go out, so choose a private volume.
+    /// </summary>
+    public string? SpillDirectory { get; init; }
+
     /// <summary>The number of cores, at most 4: more readers than cores only queue for the writer.</summary>
     public static int DefaultParallelism { get; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
 
     public const int MaxParallelism = 16;
 
-    /// <summary>Where parallel readers cut tables into stripes (SQLite), about this many rows a stripe; small in tests, to make many.</summary>
-    internal int RowsPerStripe { get; init; } = Writing.ParallelRowReaders.RowsPerStripe;
 
     /// <summary>The name of the request field for Export:Parallelism and <c>--parallel</c>.</summary>
     public const string ParallelismField = "parallel";
@@ -48,7 +53,7 @@ public sealed record ExportEngineOptions
     // The key must never reach a log line through the record's generated ToString.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"UseSqliteFastPath = {UseSqliteFastPath}, PseudonymKey = {(PseudonymKey is null ? "none" : "(set)")}, Parallelism = {Parallelism}");
+        builder.Append($"UseSqliteFastPath = {UseSqliteFastPath}, PseudonymKey = {(PseudonymKey is null ? "none" : "(set)")}, Parallelism = {Parallelism}, SpillDirectory = {SpillDirectory ?? "(temp)"}");
         return true;
     }
 }

@@ -54,9 +54,16 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         var (plans, metadata) = await PrepareAsync(snapshot, request, selection, cancellationToken);
         StartupTrace.Mark("rows counted");
         var reporter = progress is null ? null : new ProgressReporter(progress, counted, metadata.Counts, stopwatch);
-        var readers = await ExportWriter.WriteAsync(
-            request.Format, snapshot, counted, metadata, plans, cancellationToken, reporter, readers: ParallelReaders(request, selection),
-            rowsPerStripe: _options.RowsPerStripe);
+        var readers = 1;
+        if (ParallelReaders(request, selection) is > 1 and var parallel)
+        {
+            readers = await ParallelDocumentWriter.WriteAsync(
+                snapshot, parallel, _options.SpillDirectory ?? Path.GetTempPath(), request.Format, counted, metadata, plans, reporter, cancellationToken);
+        }
+        else
+        {
+            await ExportWriter.WriteAsync(request.Format, snapshot, counted, metadata, plans, cancellationToken, reporter);
+        }
 
         await counted.FlushAsync(cancellationToken);
         StartupTrace.Mark("rows written");

@@ -43,7 +43,7 @@ internal sealed class Snapshot : IAsyncDisposable
 
     /// <summary>The row source this snapshot uses, for another session that reads the same snapshot (a parallel reader).</summary>
     public IRowSource RowsOn(DbConnection connection, DbTransaction transaction) =>
-        (_fastPath ? Dialect.FastRows(connection) : null) ?? new DataReaderRowSource(sql => CreateCommand(connection, transaction, sql));
+        (_fastPath ? Dialect.FastRows(connection) : null) ?? new DataReaderRowSource(sql => CreateCommand(connection, transaction, sql), Dialect.ReadsTextAsUtf8);
 
     /// <summary>The latest migration applied to the database the snapshot reads (checked when it opens).</summary>
     public string? AppliedMigration { get; private set; }

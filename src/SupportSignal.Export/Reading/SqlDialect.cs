@@ -45,6 +45,9 @@ internal abstract class SqlDialect(ISqlGenerationHelper sql)
     /// <summary>A faster row source than the data reader for this connection, or null to use the data reader.</summary>
     public virtual IRowSource? FastRows(DbConnection connection) => null;
 
+    /// <summary>Whether the provider's data reader gives a text column's stored UTF-8 bytes through <c>GetBytes</c>.</summary>
+    public virtual bool ReadsTextAsUtf8 => false;
+
     /// <summary>A value as the column's literal should be made from it (a segment's day bounds, its ids).</summary>
     public virtual object LiteralValue(object value) => value;
 
@@ -85,14 +88,6 @@ internal abstract class SqlDialect(ISqlGenerationHelper sql)
         return new NamedSnapshotShare(this, connection, id);
     }
 
-    /// <summary>
-    /// Where several readers may cut a table into stripes: WHERE conditions that split its rows, in
-    /// primary-key order, into consecutive runs of about <paramref name="rowsPerStripe"/> rows. Empty
-    /// reads the table as one piece (the default).
-    /// </summary>
-    public virtual Task<IReadOnlyList<string>> StripesAsync(
-        DbConnection connection, DbTransaction transaction, TablePlan plan, long rows, int rowsPerStripe, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<string>>([]);
 }
 
 /// <summary>An export's snapshot, open to further sessions: each <see cref="AdoptAsync"/> is one more reader of it.</summary>

@@ -18,7 +18,7 @@ namespace SupportSignal.Export.Reading;
 /// tables; and the fast path that hands SQLite's UTF-8 bytes straight to the writer. On a WAL
 /// database the snapshot can be shared: <c>sqlite3_snapshot_get</c> records the version the export's
 /// transaction reads and each further connection opens exactly that version
-/// (<c>sqlite3_snapshot_open</c>), without blocking writers; tables are cut into stripes by key.
+/// (<c>sqlite3_snapshot_open</c>), without blocking writers.
 /// </summary>
 internal sealed class SqliteDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
 {
@@ -68,63 +68,6 @@ internal sealed class SqliteDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
 
         return new SqliteSnapshotShare(sqlite.ConnectionString, version);
     }
-
-    /// <summary>Cuts a single-key table at every <paramref name="rowsPerStripe"/>-th key, read from the key's index in the snapshot.</summary>
-    public override Task<IReadOnlyList<string>> StripesAsync(
-        DbConnection connection, DbTransaction transaction, TablePlan plan, long rows, int rowsPerStripe, CancellationToken cancellationToken)
-    {
-        if (plan.Table.PrimaryKey.Count != 1 || rows <= rowsPerStripe)
-        {
-            return Task.FromResult<IReadOnlyList<string>>([]);
-        }
-
-        var key = Delimit(plan.Table.PrimaryKey[0]);
-        var db = ((SqliteConnection)connection).Handle!;
-        var bounds = new List<string>();
-        Check(raw.sqlite3_prepare_v2(db, $"SELECT {key} FROM {Delimit(plan.Table.Name)} ORDER BY {key}", out var statement), db);
-        using (statement)
-        {
-            for (long row = 0; ; row++)
-            {
-                var rc = raw.sqlite3_step(statement);
-                if (rc == raw.SQLITE_DONE)
-                {
-                    break;
-                }
-
-                if (rc != raw.SQLITE_ROW)
-                {
-                    Check(rc, db);
-                }
-
-                if (row > 0 && row % rowsPerStripe == 0)
-                {
-                    bounds.Add(Literal(statement));
-                }
-
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-        }
-
-        var stripes = new List<string>(bounds.Count + 1);
-        for (var i = 0; i <= bounds.Count; i++)
-        {
-            var from = i == 0 ? null : $"{key} >= {bounds[i - 1]}";
-            var to = i == bounds.Count ? null : $"{key} < {bounds[i]}";
-            stripes.Add(from is null ? to! : to is null ? from : $"{from} AND {to}");
-        }
-
-        return Task.FromResult<IReadOnlyList<string>>(stripes);
-    }
-
-    // The key exactly as stored (SQLite compares by storage class first, so a text key stays text).
-    private static string Literal(sqlite3_stmt statement) => raw.sqlite3_column_type(statement, 0) switch
-    {
-        raw.SQLITE_INTEGER => raw.sqlite3_column_int64(statement, 0).ToString(CultureInfo.InvariantCulture),
-        raw.SQLITE_FLOAT => raw.sqlite3_column_double(statement, 0).ToString("R", CultureInfo.InvariantCulture),
-        raw.SQLITE_BLOB => $"X'{Convert.ToHexString(raw.sqlite3_column_blob(statement, 0))}'",
-        _ => $"'{Encoding.UTF8.GetString(raw.sqlite3_column_blob(statement, 0)).Replace("'", "''", StringComparison.Ordinal)}'",
-    };
 
     private static void Check(int rc, sqlite3 db)
     {

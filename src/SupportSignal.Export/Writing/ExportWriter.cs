@@ -23,73 +23,46 @@ internal static class ExportWriter
     };
 
     /// <param name="tableWritten">Told about every table; null checks each table's rows against the metadata's count.</param>
-    /// <param name="readers">
-    /// Above 1, a json or json.gz document is read by that many connections sharing the snapshot
-    /// (<see cref="ParallelRowReaders"/>) where the dialect can share it; the bytes are the same.
-    /// </param>
-    /// <returns>How many connections read the rows.</returns>
-    public static async Task<int> WriteAsync(
+    public static async Task WriteAsync(
         ExportFormat format, Snapshot snapshot, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
-        CancellationToken cancellationToken, ProgressReporter? progress = null, TableWritten? tableWritten = null, int readers = 1,
-        int rowsPerStripe = ParallelRowReaders.RowsPerStripe)
+        CancellationToken cancellationToken, ProgressReporter? progress = null, TableWritten? tableWritten = null)
     {
         tableWritten ??= (plan, rows, _) => CheckCount(plan, metadata, rows);
-        if (format == ExportFormat.Zip)
+        switch (format)
         {
-            await WriteZipAsync(snapshot, stream, metadata, plans, tableWritten, progress, cancellationToken);
-            return 1;
-        }
+            case ExportFormat.JsonGz:
+                await using (var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true))
+                {
+                    await WriteDocumentAsync(snapshot, gzip, metadata, plans, tableWritten, progress, cancellationToken);
+                }
 
-        await using var parallel = readers > 1 ? await ParallelRowReaders.StartAsync(snapshot, readers, plans, metadata, rowsPerStripe, cancellationToken) : null;
-        if (format == ExportFormat.JsonGz)
-        {
-            await using var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
-            await WriteDocumentAsync(snapshot, parallel, gzip, metadata, plans, tableWritten, progress, cancellationToken);
+                break;
+            case ExportFormat.Zip:
+                await WriteZipAsync(snapshot, stream, metadata, plans, tableWritten, progress, cancellationToken);
+                break;
+            default:
+                await WriteDocumentAsync(snapshot, stream, metadata, plans, tableWritten, progress, cancellationToken);
+                break;
         }
-        else
-        {
-            await WriteDocumentAsync(snapshot, parallel, stream, metadata, plans, tableWritten, progress, cancellationToken);
-        }
-
-        if (parallel is null)
-        {
-            return 1;
-        }
-
-        await parallel.CompletedAsync();
-        return parallel.Readers;
     }
 
     private static async Task WriteDocumentAsync(
-        Snapshot snapshot, ParallelRowReaders? parallel, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
-        TableWritten tableWritten, ProgressReporter? progress, CancellationToken cancellationToken)
+        Snapshot snapshot, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, TableWritten tableWritten,
+        ProgressReporter? progress, CancellationToken cancellationToken)
     {
         await using var writer = new Utf8JsonWriter(stream, WriterOptions);
         var output = JsonOutput.Document(writer, progress);
         writer.WriteStartObject();
         MetadataWriter.Write(writer, metadata);
         writer.WriteStartObject("data");
-        for (var t = 0; t < plans.Count; t++)
+        foreach (var plan in plans)
         {
-            var plan = plans[t];
             progress?.BeginTable(plan.Table.Name);
             var before = writer.BytesCommitted + writer.BytesPending;
             writer.WriteStartArray(plan.Table.Name);
-            long rows, copied = 0;
-            if (parallel is null)
-            {
-                rows = await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken);
-            }
-            else
-            {
-                // The rows other readers rendered go straight to the stream, between the brackets this writer writes.
-                await writer.FlushAsync(cancellationToken);
-                (rows, copied) = await parallel.CopyTableAsync(t, stream, cancellationToken);
-                progress?.Rows(rows);
-            }
-
+            var rows = await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken);
             writer.WriteEndArray();
-            tableWritten(plan, rows, writer.BytesCommitted + writer.BytesPending - before + copied);
+            tableWritten(plan, rows, writer.BytesCommitted + writer.BytesPending - before);
         }
 
         writer.WriteEndObject();

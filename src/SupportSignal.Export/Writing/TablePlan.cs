@@ -27,17 +27,11 @@ internal sealed class TablePlan
         string Select(ExportColumn c) => stubs is { } s && s.Blanked(c)
             ? $"CASE WHEN {s.Condition} THEN NULL ELSE {delimit(c.Name)} END"
             : delimit(c.Name);
-        _selectFrom = $"SELECT {string.Join(", ", Columns.Select(Select))} FROM {delimit(table.Name)}";
-        _rowFilter = rowFilter;
-        _orderBy = $" ORDER BY {string.Join(", ", table.PrimaryKey.Select(delimit))}";
-        Sql = _selectFrom + where + _orderBy;
+        Sql = $"SELECT {string.Join(", ", Columns.Select(Select))} FROM {delimit(table.Name)}{where} " +
+            $"ORDER BY {string.Join(", ", table.PrimaryKey.Select(delimit))}";
         CountSql = $"SELECT COUNT(*) FROM {delimit(table.Name)}{where}";
         StubCountSql = stubs is { } stub ? $"SELECT COUNT(*) FROM {delimit(table.Name)} WHERE {stub.Condition}" : null;
     }
-
-    private readonly string _selectFrom = "";
-    private readonly string? _rowFilter;
-    private readonly string _orderBy = "";
 
     private TablePlan(TablePlan plan, string sql)
     {
@@ -47,17 +41,12 @@ internal sealed class TablePlan
         Names = plan.Names;
         Transforms = plan.Transforms;
         Sql = sql;
-        (_selectFrom, _rowFilter, _orderBy) = (plan._selectFrom, plan._rowFilter, plan._orderBy);
         CountSql = plan.CountSql;
         StubCountSql = plan.StubCountSql;
     }
 
     /// <summary>The same plan reading only the first <paramref name="rows"/> rows (for size estimates).</summary>
     public TablePlan FirstRows(int rows, SqlDialect dialect) => new(this, dialect.FirstRows(Sql, rows));
-
-    /// <summary>The same plan reading only the rows that also meet <paramref name="condition"/> (a stripe of the table), in the same order.</summary>
-    public TablePlan Stripe(string condition) =>
-        new(this, $"{_selectFrom} WHERE {(_rowFilter is null ? condition : $"({_rowFilter}) AND ({condition})")}{_orderBy}");
 
     public ExportTable Table { get; }
 

@@ -5,9 +5,9 @@ using SupportSignal.Export;
 namespace SupportSignal.UnitTests.Export;
 
 /// <summary>
-/// Several SQLite connections on one snapshot (sqlite3_snapshot_get / sqlite3_snapshot_open), tables cut
-/// into stripes by key: the file is the serial export's, byte for byte, and nothing committed while
-/// the export runs reaches any of its tables.
+/// Several SQLite connections on one snapshot (sqlite3_snapshot_get / sqlite3_snapshot_open), tables
+/// read ahead spilled: the file is the serial export's, byte for byte, and nothing committed while the
+/// export runs reaches any of its tables.
 /// </summary>
 public sealed class ParallelSqliteExportTests
 {
@@ -31,7 +31,7 @@ public sealed class ParallelSqliteExportTests
             async () =>
             {
                 await using var db = database.NewContext();
-                return await new ExportService(db, TestClock.Create(), Striped(readers)).ExportAsync(new ExportRequest(), gate, Cancel);
+                return await new ExportService(db, TestClock.Create(), Parallel(readers)).ExportAsync(new ExportRequest(), gate, Cancel);
             },
             Cancel);
         Assert.True(await gate.Paused.WaitAsync(Poll.DefaultTimeout, Cancel), "the export never paused at its first write");
@@ -42,7 +42,7 @@ public sealed class ParallelSqliteExportTests
         Assert.Equal(readers, summary.Readers);
         Assert.Equal(Encoding.UTF8.GetString(serial), gate.ToString());
         Assert.DoesNotContain("written-during-the-parallel-export", gate.ToString());
-        var after = Encoding.UTF8.GetString(await ExportRunner.BytesAsync(database, options: Striped(readers), cancellationToken: Cancel));
+        var after = Encoding.UTF8.GetString(await ExportRunner.BytesAsync(database, options: Parallel(readers), cancellationToken: Cancel));
         Assert.Contains("written-during-the-parallel-export", after);
         Assert.NotEqual(Encoding.UTF8.GetString(serial), after);
     }
@@ -57,7 +57,7 @@ public sealed class ParallelSqliteExportTests
 
         await using var db = database.NewContext();
         using var output = new MemoryStream();
-        var summary = await new ExportService(db, TestClock.Create(), Striped(2)).ExportAsync(request, output, Cancel);
+        var summary = await new ExportService(db, TestClock.Create(), Parallel(2)).ExportAsync(request, output, Cancel);
 
         Assert.Equal(1, summary.Readers);
         Assert.True(serial.AsSpan().SequenceEqual(output.ToArray()), "the json.gz file differs from the serial one");
@@ -73,14 +73,13 @@ public sealed class ParallelSqliteExportTests
 
         await using var db = database.NewContext();
         using var output = new MemoryStream();
-        var summary = await new ExportService(db, TestClock.Create(), Striped(2)).ExportAsync(new ExportRequest(), output, Cancel);
+        var summary = await new ExportService(db, TestClock.Create(), Parallel(2)).ExportAsync(new ExportRequest(), output, Cancel);
 
         Assert.Equal(1, summary.Readers);
         Assert.Equal(Encoding.UTF8.GetString(serial), Encoding.UTF8.GetString(output.ToArray()));
     }
 
-    // Seven rows a stripe: every table of the small set is cut, most into many stripes.
-    private static ExportEngineOptions Striped(int readers) => new() { Parallelism = readers, RowsPerStripe = 7 };
+    private static ExportEngineOptions Parallel(int readers) => new() { Parallelism = readers };
 
     // New incidents and narratives (at the end of their keys and, with a low key, at the start), an
     // answer deleted, a participant's notes changed: all committed by another connection.

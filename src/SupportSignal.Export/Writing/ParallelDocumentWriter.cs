@@ -1,0 +1,313 @@
+using System.Data.Common;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+
+using SupportSignal.Export.Reading;
+
+namespace SupportSignal.Export.Writing;
+
+/// <summary>
+/// The document written by several readers in one snapshot, the way <c>pg_dump -j</c> reads: the
+/// export's own connection shares its snapshot (<see cref="SqlDialect.ShareSnapshotAsync"/>; PostgreSQL:
+/// <c>pg_export_snapshot()</c> and <c>SET TRANSACTION SNAPSHOT</c>; SQLite in WAL mode:
+/// <c>sqlite3_snapshot_get</c> and <c>sqlite3_snapshot_open</c>), and the readers take tables in document
+/// order. One writer keeps the order: it writes the first unfinished table, then the next, so a
+/// table's rows still come out in primary-key order and tables in dependency order, byte for byte as
+/// the serial writer puts them.
+/// <para>
+/// A reader that takes a table when every earlier table has been read streams it to the writer in
+/// 64 KB chunks, at most <see cref="ChunksAhead"/> ahead. A reader that takes a table while an
+/// earlier one is still being read would have to wait for the writer, so it spills the table to a
+/// temporary file instead (owner-only, deleted on close), which the writer copies when it gets
+/// there. Readers never wait for each other, and memory stays bounded (readers × chunks × 64 KB)
+/// whatever the table sizes; the temporary files take at most the size of the tables read ahead.
+/// </para>
+/// </summary>
+internal static class ParallelDocumentWriter
+{
+    private const int ChunksAhead = 8;
+
+    /// <summary>
+    /// Writes the document (json, or json.gz) with up to <paramref name="readers"/> connections; when the
+    /// snapshot cannot be shared after all (<see cref="SqlDialect.ShareSnapshotAsync"/>), with the
+    /// export's own connection alone. Returns how many connections read.
+    /// </summary>
+    public static async Task<int> WriteAsync(
+        Snapshot snapshot, int readers, string spillDirectory, ExportFormat format, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
+        ProgressReporter? progress, CancellationToken cancellationToken)
+    {
+        await using var share = await snapshot.Dialect.ShareSnapshotAsync(snapshot.Connection, snapshot.Transaction, cancellationToken);
+        var followers = new List<(DbConnection Connection, DbTransaction Transaction)>();
+        try
+        {
+            for (var i = 1; share is not null && i < Math.Min(readers, plans.Count); i++)
+            {
+                if (await share.AdoptAsync(cancellationToken) is not { } follower)
+                {
+                    // Committed to meanwhile with no version recorded to go back to: the export's connection reads alone.
+                    break;
+                }
+
+                followers.Add(follower);
+            }
+
+            if (followers.Count == 0)
+            {
+                await ExportWriter.WriteAsync(format, snapshot, stream, metadata, plans, cancellationToken, progress);
+                return 1;
+            }
+
+            if (format != ExportFormat.JsonGz)
+            {
+                await WriteAsync(snapshot, followers, spillDirectory, stream, metadata, plans, progress, cancellationToken);
+            }
+            else
+            {
+                await using var compressed = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
+                await WriteAsync(snapshot, followers, spillDirectory, compressed, metadata, plans, progress, cancellationToken);
+            }
+
+            return followers.Count + 1;
+        }
+        finally
+        {
+            foreach (var (followerConnection, followerTransaction) in followers)
+            {
+                await followerTransaction.DisposeAsync();
+                await followerConnection.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task WriteAsync(
+        Snapshot snapshot, List<(DbConnection Connection, DbTransaction Transaction)> followers, string spillDirectory, Stream stream,
+        DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, ProgressReporter? progress, CancellationToken cancellationToken)
+    {
+        var options = ExportWriter.WriterOptions;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tables = new Tables(plans.Count, spillDirectory);
+        var workers = new List<Task>();
+        try
+        {
+            workers.AddRange(followers.Prepend((snapshot.Connection, snapshot.Transaction))
+                .Select(reader => snapshot.RowsOn(reader.Connection, reader.Transaction))
+                .Select(rows => Task.Run(() => ReadTablesAsync(rows, plans, tables, options, stop.Token))));
+
+            await using (var head = new Utf8JsonWriter(stream, options))
+            {
+                head.WriteStartObject();
+                MetadataWriter.Write(head, metadata);
+                head.WriteStartObject("data");
+                await head.FlushAsync(cancellationToken);
+            }
+
+            for (var t = 0; t < plans.Count; t++)
+            {
+                progress?.BeginTable(plans[t].Table.Name);
+                await stream.WriteAsync(Encoding.UTF8.GetBytes((t == 0 ? "\"" : ",\"") + plans[t].Table.Name + "\":"), cancellationToken);
+                var rows = await tables[t].CopyToAsync(stream, cancellationToken);
+                progress?.Rows(rows);
+                ExportWriter.CheckCount(plans[t], metadata, rows);
+            }
+
+            await stream.WriteAsync("}}"u8.ToArray(), cancellationToken);
+            await Task.WhenAll(workers);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(workers.Select(w => w.ContinueWith(_ => { }, TaskScheduler.Default)));
+            tables.Dispose();
+        }
+    }
+
+    // One reader (its connection's row source: SQLite's fast path, or the data reader): takes the next
+    // table nobody has taken, streams or spills it, and repeats.
+    private static async Task ReadTablesAsync(
+        IRowSource rows, IReadOnlyList<TablePlan> plans, Tables tables, JsonWriterOptions options, CancellationToken cancellationToken)
+    {
+        for (var t = tables.Take(); t < plans.Count; t = tables.Take())
+        {
+            try
+            {
+                var table = tables[t];
+                // The spill file belongs to the table (the writer copies, then closes it); a chunk stream holds nothing.
+                var target = tables.AllReadBefore(t) ? table.Stream() : table.Spill();
+                await using (var writer = new Utf8JsonWriter(target, options))
+                {
+                    writer.WriteStartArray();
+                    var written = await rows.WriteRowsAsync(plans[t], JsonOutput.Document(writer), cancellationToken);
+                    writer.WriteEndArray();
+                    await writer.FlushAsync(cancellationToken);
+                    table.Finish(written);
+                }
+
+                tables.MarkRead(t);
+            }
+            catch (Exception e)
+            {
+                // The writer stops at this table; the other readers are stopped by the caller.
+                tables[t].Fail(e);
+                for (var rest = tables.Take(); rest < plans.Count; rest = tables.Take())
+                {
+                    tables[rest].Fail(e);
+                }
+
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The tables in document order: which reader takes the next, and which have been read to their end.</summary>
+    private sealed class Tables(int count, string spillDirectory) : IDisposable
+    {
+        private readonly Table[] _tables = Enumerable.Range(0, count).Select(_ => new Table(spillDirectory)).ToArray();
+        private readonly bool[] _read = new bool[count];
+        private int _next = -1;
+
+        public Table this[int index] => _tables[index];
+
+        public int Take() => Interlocked.Increment(ref _next);
+
+        public void MarkRead(int index) => Volatile.Write(ref _read[index], true);
+
+        public bool AllReadBefore(int index)
+        {
+            for (var i = 0; i < index; i++)
+            {
+                if (!Volatile.Read(ref _read[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public void Dispose()
+        {
+            foreach (var table in _tables)
+            {
+                table.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// One table's rows on their way to the writer: streamed through a bounded channel, or spilled to
+    /// a temporary file that the writer copies once the table has been read to its end.
+    /// </summary>
+    private sealed class Table(string spillDirectory) : IDisposable
+    {
+        private readonly Channel<Chunk> _chunks = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(ChunksAhead) { SingleReader = true, SingleWriter = true });
+        private readonly TaskCompletionSource<FileStream?> _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<long> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private FileStream? _spill;
+
+        public Stream Stream()
+        {
+            _taken.TrySetResult(null);
+            return new ChunkStream(_chunks.Writer);
+        }
+
+        public Stream Spill()
+        {
+            var spill = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                Options = FileOptions.DeleteOnClose,
+                BufferSize = 0,
+            };
+            if (!OperatingSystem.IsWindows())
+            {
+                spill.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            Directory.CreateDirectory(spillDirectory);
+            _spill = new FileStream(Path.Combine(spillDirectory, $"supportsignal-export-{Guid.NewGuid():N}.part"), spill);
+            _taken.TrySetResult(_spill);
+            return _spill;
+        }
+
+        public void Finish(long rows)
+        {
+            _finished.TrySetResult(rows);
+            _chunks.Writer.TryComplete();
+        }
+
+        public void Fail(Exception error)
+        {
+            _taken.TrySetException(error);
+            _finished.TrySetException(error);
+            _chunks.Writer.TryComplete(error);
+        }
+
+        /// <summary>Copies the table's rows to the document as they come (streamed) or once read (spilled); returns the row count.</summary>
+        public async Task<long> CopyToAsync(Stream output, CancellationToken cancellationToken)
+        {
+            if (await _taken.Task.WaitAsync(cancellationToken) is { } spill)
+            {
+                var rows = await _finished.Task.WaitAsync(cancellationToken);
+                spill.Position = 0;
+                await spill.CopyToAsync(output, 1 << 16, cancellationToken);
+                await spill.DisposeAsync();
+                return rows;
+            }
+
+            await foreach (var chunk in _chunks.Reader.ReadAllAsync(cancellationToken))
+            {
+                await output.WriteAsync(chunk.Bytes, cancellationToken);
+            }
+
+            return await _finished.Task.WaitAsync(cancellationToken);
+        }
+
+        public void Dispose() => _spill?.Dispose();
+    }
+
+    private readonly record struct Chunk(ReadOnlyMemory<byte> Bytes);
+
+    /// <summary>What a reader's JSON writer flushes becomes one chunk (a copy: the writer reuses its buffer).</summary>
+    private sealed class ChunkStream(ChannelWriter<Chunk> channel) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!buffer.IsEmpty)
+            {
+                await channel.WriteAsync(new Chunk(buffer.ToArray()), cancellationToken);
+            }
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count) =>
+            throw new NotSupportedException("Readers write asynchronously.");
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
