@@ -6,14 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 dotnet build SupportSignal.sln -c Release -warnaserror >/dev/null
+# The CLI as an operator installs it: published, ReadyToRun (src/SupportSignal.Cli/SupportSignal.Cli.csproj).
+dotnet publish src/SupportSignal.Cli -c Release -o bench/out/cli >/dev/null
+cli=bench/out/cli/supportsignal
 bench=bench/SupportSignal.Bench/bin/Release/net10.0/SupportSignal.Bench
 mkdir -p bench/data
 [ -f bench/data/half.db ] || "$bench" prepare --incidents 16000 --db bench/data/half.db
 [ -f bench/data/full.db ] || "$bench" prepare --incidents 32000 --db bench/data/full.db
-"$bench" run --db bench/data/half.db --db bench/data/full.db --rounds "$rounds"
+"$bench" run --db bench/data/half.db --db bench/data/full.db --rounds "$rounds" --cli "$cli"
 # The MCP server on the ~500 MB set: start to first answer, load rate, group-by latency (json and zip).
-[ "${BENCH_MCP:-1}" = 1 ] && "$bench" mcp --db bench/data/full.db --rounds "$rounds"
+[ "${BENCH_MCP:-1}" = 1 ] && "$bench" mcp --db bench/data/full.db --rounds "$rounds" --cli "$cli"
 if [ "${BENCH_LARGE:-1}" = 1 ]; then
   [ -f bench/data/large.db ] || "$bench" prepare --incidents 200000 --db bench/data/large.db
-  "$bench" run --db bench/data/large.db --rounds 1 --skip-naive
+  "$bench" run --db bench/data/large.db --rounds 1 --skip-naive --cli "$cli"
 fi

@@ -199,6 +199,7 @@ internal static class Bench
             var approaches = new List<(string Name, string File, string[] Args)>
             {
                 ("engine via supportsignal export", cli, ["export", "--connection", $"Data Source={database}", "--output", Path.Combine(outDirectory, "cli.json"), "--force", "--quiet"]),
+                ("engine via export --parallel 2", cli, ["export", "--connection", $"Data Source={database}", "--output", Path.Combine(outDirectory, "cli-parallel.json"), "--force", "--quiet", "--parallel", "2"]),
                 ("engine in-process (allocations)", self, [.. selfArgs, "engine", "--db", database, "--out", Path.Combine(outDirectory, "engine.json")]),
                 ("engine de-identified (in-process)", self, [.. selfArgs, "engine", "--deidentify", "--db", database, "--out", Path.Combine(outDirectory, "deidentified.json")]),
                 ("sqlite3 -json", "/bin/sh", ["-c", $"sqlite3 -json '{database}' < '{sqliteScript}' > '{Path.Combine(outDirectory, "sqlite3.json")}'"]),
@@ -221,6 +222,7 @@ internal static class Bench
 
                     var outputFile = name switch
                     {
+                        _ when name.StartsWith("engine via export --parallel", StringComparison.Ordinal) => "cli-parallel.json",
                         _ when name.StartsWith("engine via", StringComparison.Ordinal) => "cli.json",
                         _ when name.StartsWith("engine de-identified", StringComparison.Ordinal) => "deidentified.json",
                         _ when name.StartsWith("engine", StringComparison.Ordinal) => "engine.json",
