@@ -198,7 +198,7 @@ internal static class Bench
             var sqliteScript = await SqliteScriptAsync(database, outDirectory);
             var approaches = new List<(string Name, string File, string[] Args)>
             {
-                ("engine via supportsignal export", cli, ["export", "--connection", $"Data Source={database}", "--output", Path.Combine(outDirectory, "cli.json"), "--force", "--quiet"]),
+                ("engine via supportsignal export", cli, ["export", "--connection", $"Data Source={database}", "--output", Path.Combine(outDirectory, "cli.json"), "--force", "--quiet", "--parallel", "1"]),
                 ("engine via export --parallel 2", cli, ["export", "--connection", $"Data Source={database}", "--output", Path.Combine(outDirectory, "cli-parallel.json"), "--force", "--quiet", "--parallel", "2"]),
                 ("engine in-process (allocations)", self, [.. selfArgs, "engine", "--db", database, "--out", Path.Combine(outDirectory, "engine.json")]),
                 ("engine de-identified (in-process)", self, [.. selfArgs, "engine", "--deidentify", "--db", database, "--out", Path.Combine(outDirectory, "deidentified.json")]),

@@ -26,8 +26,9 @@ internal sealed class SqliteDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
 
     public override bool SharesSnapshots => true;
 
-    // One connection unless asked: on two shared cores two readers took more CPU (1.3-1.45x) and
-    // no less time (docs/benchmarks.md, issue 16); --parallel N or Export:Parallelism switches them on.
+    // One connection unless asked (--parallel N, Export:Parallelism): two readers were faster on balance
+    // but spend about 1.2x the CPU, and an output failure mid-export does not yet reach the CLI as
+    // exit 4 through the parallel writer (docs/benchmarks.md, issue 16).
     public override int DefaultParallelism => 1;
 
     // A SQLite json.gz export keeps the very bytes of the serial export (ExportBytesPinTests pins them);
