@@ -1,0 +1,281 @@
+using System.IO.Compression;
+using System.Reflection;
+using System.Text.Json;
+
+using Parquet;
+using Parquet.Meta;
+using Parquet.Schema;
+
+using SupportSignal.Export.Reading;
+
+namespace SupportSignal.Export.Writing;
+
+/// <summary>
+/// Writes one table as a typed Parquet file (docs/export-format.md, "Parquet"), streaming row groups
+/// as rows are read. The rows come from the snapshot's own row source as the JSON Lines rows of a
+/// zip export (the same SELECT, stubs, de-identifying transforms and canonical values, and any fast
+/// path the source has); each row is parsed straight back into typed column buffers, so every
+/// Parquet value is the JSON export's value in a typed column.
+/// </summary>
+internal static class ParquetTableWriter
+{
+    /// <summary>
+    /// A row group closes at this many rows (DuckDB's own row-group size, so its parallel scan lines up
+    /// with the file's) or at <see cref="RowGroupBytes"/> of row text, whichever comes first.
+    /// </summary>
+    public const int RowGroupRows = 122_880;
+
+    /// <summary>
+    /// The row text (as JSON) a row group may buffer: it is held once more as UTF-16 while the column
+    /// chunks are encoded, which bounds the writer's memory at a few tens of MB whatever the table.
+    /// </summary>
+    public const int RowGroupBytes = 16 * 1024 * 1024;
+
+    /// <summary>Zstd at its fastest level: about a third smaller than Snappy on this data for a little more time (docs/export-format.md).</summary>
+    public static ParquetOptions Options { get; } = new()
+    {
+        CompressionMethod = CompressionMethod.Zstd,
+        CompressionLevel = CompressionLevel.Fastest,
+    };
+
+    /// <summary>Streams the plan's rows from <paramref name="source"/> into one Parquet file on <paramref name="output"/>; returns the rows written.</summary>
+    public static async Task<long> WriteAsync(
+        IRowSource source, TablePlan plan, Stream output, ProgressReporter? progress, CancellationToken cancellationToken)
+    {
+        var columns = Enumerable.Range(0, plan.Columns.Length).Select(i => ParquetColumn.For(plan, i)).ToArray();
+        var schema = new ParquetSchema(columns.Select(c => (Field)c.Field).ToArray());
+        // Parquet.Net makes small synchronous writes; they land here and go out once per row group.
+        var buffered = new RowGroupOutput(output);
+        long rows;
+        await using (var writer = await ParquetWriter.CreateAsync(schema, buffered, Options, cancellationToken: cancellationToken))
+        {
+            JsonLogicalType.Mark(writer, columns.Where(c => c.IsJson).Select(c => c.Field.Name).ToHashSet(StringComparer.Ordinal));
+            await using var sink = new RowGroupSink(columns, writer, buffered);
+            var json = JsonOutput.Lines(sink, ExportWriter.WriterOptions, progress);
+            rows = await source.WriteRowsAsync(plan, json, cancellationToken);
+            await json.FlushAsync(cancellationToken);
+            await sink.FinishAsync(cancellationToken);
+        }
+
+        await buffered.DrainAsync(cancellationToken);
+        return rows;
+    }
+
+    /// <summary>
+    /// Takes the JSON Lines rows the row source writes, fills the column buffers row by row, and
+    /// writes a row group whenever they hold enough.
+    /// </summary>
+    private sealed class RowGroupSink(ParquetColumn[] columns, ParquetWriter writer, RowGroupOutput output) : Stream
+    {
+        private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 300 };
+        private readonly MemoryStream _partial = new();
+        private int _rows;
+        private long _bytes;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            // The row source hands over whole rows; a row split across writes waits for its end.
+            if (_partial.Length > 0)
+            {
+                _partial.Write(buffer);
+                var all = _partial.GetBuffer().AsSpan(0, (int)_partial.Length);
+                var used = AppendLines(all);
+                var rest = all[used..].ToArray();
+                _partial.SetLength(0);
+                _partial.Write(rest);
+                return;
+            }
+
+            var consumed = AppendLines(buffer);
+            _partial.Write(buffer[consumed..]);
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            if (_rows >= RowGroupRows || _bytes >= RowGroupBytes)
+            {
+                await WriteRowGroupAsync(cancellationToken);
+            }
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task FinishAsync(CancellationToken cancellationToken)
+        {
+            if (_partial.Length > 0)
+            {
+                throw new InvalidOperationException("The row source ended in the middle of a row.");
+            }
+
+            if (_rows > 0)
+            {
+                await WriteRowGroupAsync(cancellationToken);
+            }
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        private int AppendLines(ReadOnlySpan<byte> text)
+        {
+            var start = 0;
+            while (start < text.Length)
+            {
+                var end = text[start..].IndexOf((byte)'\n');
+                if (end < 0)
+                {
+                    break;
+                }
+
+                AppendRow(text.Slice(start, end));
+                _bytes += end + 1;
+                start += end + 1;
+            }
+
+            return start;
+        }
+
+        // A row is {"column":value,...} with the plan's columns in order.
+        private void AppendRow(ReadOnlySpan<byte> row)
+        {
+            var reader = new Utf8JsonReader(row, ReaderOptions);
+            reader.Read();
+            foreach (var column in columns)
+            {
+                reader.Read();
+                reader.Read();
+                column.Append(ref reader, row);
+            }
+
+            _rows++;
+        }
+
+        private async Task WriteRowGroupAsync(CancellationToken cancellationToken)
+        {
+            using (var group = writer.CreateRowGroup())
+            {
+                foreach (var column in columns)
+                {
+                    await column.WriteAsync(group, cancellationToken);
+                    column.Clear();
+                }
+
+                group.CompleteValidate();
+            }
+
+            _rows = 0;
+            _bytes = 0;
+            await output.DrainAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Holds what Parquet.Net writes (synchronously, in small pieces) until a row group or the footer
+    /// is complete, then sends it on with one asynchronous write: the response body of the page allows
+    /// no synchronous write, and memory holds at most one compressed row group.
+    /// </summary>
+    private sealed class RowGroupOutput(Stream inner) : Stream
+    {
+        private readonly MemoryStream _pending = new();
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => _pending.Write(buffer, offset, count);
+
+        public override void Write(ReadOnlySpan<byte> buffer) => _pending.Write(buffer);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _pending.Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            _pending.Write(buffer, offset, count);
+            return Task.CompletedTask;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task DrainAsync(CancellationToken cancellationToken)
+        {
+            if (_pending.Length == 0)
+            {
+                return;
+            }
+
+            await inner.WriteAsync(_pending.GetBuffer().AsMemory(0, (int)_pending.Length), cancellationToken);
+            _pending.SetLength(0);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
+    /// <summary>
+    /// Parquet.Net 6.1 writes a string column's logical type as STRING and has no way to ask for JSON,
+    /// so the schema element of each JSON-text column is given the JSON logical type (and the legacy
+    /// JSON converted type) before the footer is written. The footer is private to the writer: a test
+    /// reads the logical type back, so a Parquet.Net that moved it fails the build's tests, not a user.
+    /// </summary>
+    private static class JsonLogicalType
+    {
+        private static readonly FieldInfo? FooterField = typeof(ParquetWriter).GetField("_footer", BindingFlags.Instance | BindingFlags.NonPublic);
+
+        public static void Mark(ParquetWriter writer, IReadOnlySet<string> columns)
+        {
+            if (columns.Count == 0)
+            {
+                return;
+            }
+
+            var footer = FooterField?.GetValue(writer);
+            var elements = footer?.GetType().GetMethod("GetWriteableSchema")?.Invoke(footer, null) as SchemaElement[]
+                ?? throw new InvalidOperationException("This Parquet.Net version keeps its schema elsewhere; JSON columns cannot be typed.");
+            foreach (var element in elements.Where(e => columns.Contains(e.Name)))
+            {
+                element.LogicalType = new LogicalType { JSON = new JsonType() };
+                element.ConvertedType = ConvertedType.JSON;
+            }
+        }
+    }
+}
