@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 using Parquet;
+using Parquet.Meta;
 using Parquet.Schema;
 
 using SupportSignal.Export.Catalog;
@@ -25,8 +25,11 @@ internal abstract class ParquetColumn
 
     public DataField Field { get; }
 
-    /// <summary>True for a JSON-text column (a string column with the JSON logical type).</summary>
-    public virtual bool IsJson => false;
+    /// <summary>
+    /// A change to the column's schema element that Parquet.Net 6.1 cannot be asked for (the JSON logical
+    /// type; a timestamp written as its INT64 microseconds), made before the footer is written; null for none.
+    /// </summary>
+    public Action<SchemaElement>? Retype { get; init; }
 
     /// <summary><c>table.column</c>, for messages.</summary>
     protected string Where { get; }
@@ -49,10 +52,11 @@ internal abstract class ParquetColumn
         var name = column.Name;
         return kind switch
         {
-            ValueKind.Json => new StringColumn(new DataField(name, typeof(string), nullable), where, json: true),
-            ValueKind.DateTime or ValueKind.DateTimeOffset => new ValueColumn<DateTime>(
-                new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: nullable),
-                where, ParquetValues.Timestamp),
+            ValueKind.Json => new StringColumn(new DataField(name, typeof(string), nullable), where, json: true) { Retype = AsJson },
+            // Parquet.Net 6.1 writes a microsecond timestamp's min/max statistics in milliseconds, and DuckDB
+            // skips row groups by them: the microseconds go in as INT64 values, typed TIMESTAMP(UTC, MICROS).
+            ValueKind.DateTime or ValueKind.DateTimeOffset => new ValueColumn<long>(
+                new DataField(name, typeof(long), nullable), where, ParquetValues.UnixMicroseconds) { Retype = AsUtcTimestamp },
             ValueKind.Date => new ValueColumn<DateOnly>(new DataField(name, typeof(DateOnly), nullable), where, ParquetValues.Date),
             ValueKind.Boolean => new ValueColumn<bool>(new DataField(name, typeof(bool), nullable), where, (ref Utf8JsonReader r) => r.GetBoolean()),
             ValueKind.Int32 => new ValueColumn<int>(new DataField(name, typeof(int), nullable), where, (ref Utf8JsonReader r) => r.GetInt32()),
@@ -77,6 +81,18 @@ internal abstract class ParquetColumn
                 ? value
                 : throw new InvalidOperationException($"{where}: a value has more than the column's {scale} decimal places, which Parquet's DECIMAL({precision},{scale}) cannot hold.");
         });
+    }
+
+    private static void AsJson(SchemaElement element)
+    {
+        element.LogicalType = new LogicalType { JSON = new JsonType() };
+        element.ConvertedType = ConvertedType.JSON;
+    }
+
+    private static void AsUtcTimestamp(SchemaElement element)
+    {
+        element.LogicalType = new LogicalType { TIMESTAMP = new TimestampType { IsAdjustedToUTC = true, Unit = new TimeUnit { MICROS = new MicroSeconds() } } };
+        element.ConvertedType = ConvertedType.TIMESTAMP_MICROS;
     }
 
     protected InvalidOperationException NullInRequiredColumn() => new($"{Where}: null in a column the model declares required.");
@@ -140,8 +156,6 @@ internal sealed class StringColumn(DataField field, string where, bool json) : P
     private (int Start, int Length)[] _values = new (int, int)[1024];
     private int _count;
 
-    public override bool IsJson => json;
-
     public override void Append(ref Utf8JsonReader reader, ReadOnlySpan<byte> row)
     {
         if (_count == _values.Length)
@@ -165,7 +179,7 @@ internal sealed class StringColumn(DataField field, string where, bool json) : P
 
             // UTF-8 never needs more UTF-16 code units than it has bytes.
             var raw = row[start..(int)reader.BytesConsumed];
-            _values[_count++] = (_used, Encoding.UTF8.GetChars(raw, Reserve(raw.Length)));
+            _values[_count++] = (_used, System.Text.Encoding.UTF8.GetChars(raw, Reserve(raw.Length)));
         }
         else
         {
@@ -185,7 +199,8 @@ internal sealed class StringColumn(DataField field, string where, bool json) : P
                 for (var i = 0; i < _count; i++)
                 {
                     var (start, length) = _values[i];
-                    values[i] = start < 0 ? null : _chars.AsMemory(start, length);
+                    // Not `? null :`, which would turn null into an empty char[] and so an empty string.
+                    values[i] = start < 0 ? default(ReadOnlyMemory<char>?) : _chars.AsMemory(start, length);
                 }
 
                 await group.WriteAsync(Field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(values, 0, _count), cancellationToken: cancellationToken);
@@ -235,6 +250,10 @@ internal sealed class StringColumn(DataField field, string where, bool json) : P
 /// <summary>The canonical JSON forms of timestamps and dates, parsed back without a string per value.</summary>
 internal static class ParquetValues
 {
+    /// <summary>A timestamp as microseconds since 1970-01-01 UTC (a stored 100-ns remainder is dropped).</summary>
+    public static long UnixMicroseconds(ref Utf8JsonReader reader) =>
+        Math.DivRem(Timestamp(ref reader).Ticks - DateTime.UnixEpoch.Ticks, 10, out var remainder) - (remainder < 0 ? 1 : 0);
+
     /// <summary><c>yyyy-MM-ddTHH:mm:ss[.f{1,7}]Z</c> as a UTC <see cref="DateTime"/>.</summary>
     public static DateTime Timestamp(ref Utf8JsonReader reader)
     {

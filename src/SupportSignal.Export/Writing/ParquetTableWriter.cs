@@ -49,7 +49,7 @@ internal static class ParquetTableWriter
         long rows;
         await using (var writer = await ParquetWriter.CreateAsync(schema, buffered, Options, cancellationToken: cancellationToken))
         {
-            JsonLogicalType.Mark(writer, columns.Where(c => c.IsJson).Select(c => c.Field.Name).ToHashSet(StringComparer.Ordinal));
+            SchemaElements.Retype(writer, columns);
             await using var sink = new RowGroupSink(columns, writer, buffered);
             var json = JsonOutput.Lines(sink, ExportWriter.WriterOptions, progress);
             rows = await source.WriteRowsAsync(plan, json, cancellationToken);
@@ -252,29 +252,27 @@ internal static class ParquetTableWriter
     }
 
     /// <summary>
-    /// Parquet.Net 6.1 writes a string column's logical type as STRING and has no way to ask for JSON,
-    /// so the schema element of each JSON-text column is given the JSON logical type (and the legacy
-    /// JSON converted type) before the footer is written. The footer is private to the writer: a test
-    /// reads the logical type back, so a Parquet.Net that moved it fails the build's tests, not a user.
+    /// Applies each column's <see cref="ParquetColumn.Retype"/> to its schema element before the footer is
+    /// written. The footer is private to Parquet.Net's writer: a test reads the types back, so a
+    /// Parquet.Net that moved it fails the build's tests, not a user's export.
     /// </summary>
-    private static class JsonLogicalType
+    private static class SchemaElements
     {
         private static readonly FieldInfo? FooterField = typeof(ParquetWriter).GetField("_footer", BindingFlags.Instance | BindingFlags.NonPublic);
 
-        public static void Mark(ParquetWriter writer, IReadOnlySet<string> columns)
+        public static void Retype(ParquetWriter writer, ParquetColumn[] columns)
         {
-            if (columns.Count == 0)
+            if (columns.All(c => c.Retype is null))
             {
                 return;
             }
 
             var footer = FooterField?.GetValue(writer);
             var elements = footer?.GetType().GetMethod("GetWriteableSchema")?.Invoke(footer, null) as SchemaElement[]
-                ?? throw new InvalidOperationException("This Parquet.Net version keeps its schema elsewhere; JSON columns cannot be typed.");
-            foreach (var element in elements.Where(e => columns.Contains(e.Name)))
+                ?? throw new InvalidOperationException("This Parquet.Net version keeps its schema elsewhere; JSON and timestamp columns cannot be typed.");
+            foreach (var column in columns.Where(c => c.Retype is not null))
             {
-                element.LogicalType = new LogicalType { JSON = new JsonType() };
-                element.ConvertedType = ConvertedType.JSON;
+                column.Retype!(elements.Single(e => e.Name == column.Field.Name));
             }
         }
     }
