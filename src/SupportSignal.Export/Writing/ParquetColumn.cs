@@ -56,7 +56,8 @@ internal abstract class ParquetColumn
             // Parquet.Net 6.1 writes a microsecond timestamp's min/max statistics in milliseconds, and DuckDB
             // skips row groups by them: the microseconds go in as INT64 values, typed TIMESTAMP(UTC, MICROS).
             ValueKind.DateTime or ValueKind.DateTimeOffset => new ValueColumn<long>(
-                new DataField(name, typeof(long), nullable), where, ParquetValues.UnixMicroseconds) { Retype = AsUtcTimestamp },
+                new DataField(name, typeof(long), nullable), where, ParquetValues.UnixMicroseconds)
+            { Retype = AsUtcTimestamp },
             ValueKind.Date => new ValueColumn<DateOnly>(new DataField(name, typeof(DateOnly), nullable), where, ParquetValues.Date),
             ValueKind.Boolean => new ValueColumn<bool>(new DataField(name, typeof(bool), nullable), where, (ref Utf8JsonReader r) => r.GetBoolean()),
             ValueKind.Int32 => new ValueColumn<int>(new DataField(name, typeof(int), nullable), where, (ref Utf8JsonReader r) => r.GetInt32()),

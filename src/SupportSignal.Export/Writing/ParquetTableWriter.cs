@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Reflection;
+using System.Runtime;
 using System.Text.Json;
 
 using Parquet;
@@ -26,17 +27,36 @@ internal static class ParquetTableWriter
     public const int RowGroupRows = 122_880;
 
     /// <summary>
-    /// The row text (as JSON) a row group may buffer: it is held once more as UTF-16 while the column
-    /// chunks are encoded, which bounds the writer's memory at a few tens of MB whatever the table.
+    /// The row text (as JSON) a row group may buffer. It is held as UTF-16 while the column chunks are
+    /// encoded, then encoded and compressed column by column: the process's peak grows by several
+    /// times this (docs/benchmarks.md measured 4, 8 and 16 MB), so it is kept small.
     /// </summary>
-    public const int RowGroupBytes = 16 * 1024 * 1024;
+    public const int RowGroupBytes = 4 * 1024 * 1024;
 
-    /// <summary>Zstd at its fastest level: about a third smaller than Snappy on this data for a little more time (docs/export-format.md).</summary>
-    public static ParquetOptions Options { get; } = new()
+    /// <summary>Zstd at its fastest level (docs/export-format.md, "Row groups and compression").</summary>
+    public const CompressionMethod Compression = CompressionMethod.Zstd;
+
+    /// <summary>
+    /// The writer's options for one table: string columns (enum names, ids repeated in foreign keys) are
+    /// dictionary-encoded where Parquet.Net finds few enough distinct values; JSON text never is.
+    /// </summary>
+    private static ParquetOptions OptionsFor(ParquetColumn[] columns)
     {
-        CompressionMethod = CompressionMethod.Zstd,
-        CompressionLevel = CompressionLevel.Fastest,
-    };
+        var options = new ParquetOptions
+        {
+            CompressionMethod = Compression,
+            CompressionLevel = CompressionLevel.Fastest,
+            // Parquet.Net's pooled page buffers: by default it keeps up to 80 MB of them free, too much beside a row group.
+            MaximumSmallPoolFreeBytes = 4 * 1024 * 1024,
+            MaximumLargePoolFreeBytes = 16 * 1024 * 1024,
+        };
+        foreach (var column in columns.Where(c => c is StringColumn && c.Retype is null))
+        {
+            options.ColumnEncodingHints[column.Field.Path.ToString()] = EncodingHint.Dictionary;
+        }
+
+        return options;
+    }
 
     /// <summary>Streams the plan's rows from <paramref name="source"/> into one Parquet file on <paramref name="output"/>; returns the rows written.</summary>
     public static async Task<long> WriteAsync(
@@ -47,10 +67,11 @@ internal static class ParquetTableWriter
         // Parquet.Net makes small synchronous writes; they land here and go out once per row group.
         var buffered = new RowGroupOutput(output);
         long rows;
-        await using (var writer = await ParquetWriter.CreateAsync(schema, buffered, Options, cancellationToken: cancellationToken))
+        RowGroupSink sink;
+        await using (var writer = await ParquetWriter.CreateAsync(schema, buffered, OptionsFor(columns), cancellationToken: cancellationToken))
         {
             SchemaElements.Retype(writer, columns);
-            await using var sink = new RowGroupSink(columns, writer, buffered);
+            sink = new RowGroupSink(columns, writer, buffered);
             var json = JsonOutput.Lines(sink, ExportWriter.WriterOptions, progress);
             rows = await source.WriteRowsAsync(plan, json, cancellationToken);
             await json.FlushAsync(cancellationToken);
@@ -58,6 +79,15 @@ internal static class ParquetTableWriter
         }
 
         await buffered.DrainAsync(cancellationToken);
+        if (rows >= RowGroupRows || sink.RowGroups > 1)
+        {
+            // A large table leaves its row-group buffers on the large object heap, which the GC neither
+            // compacts nor hurries to collect; without this the next table's buffers pile on top and the
+            // peak grows with the number of large tables (224 MB against 171 MB on the 506 MB set).
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect();
+        }
+
         return rows;
     }
 
@@ -71,6 +101,9 @@ internal static class ParquetTableWriter
         private readonly MemoryStream _partial = new();
         private int _rows;
         private long _bytes;
+
+        /// <summary>Row groups written so far.</summary>
+        public int RowGroups { get; private set; }
 
         public override bool CanRead => false;
 
@@ -188,6 +221,7 @@ internal static class ParquetTableWriter
 
             _rows = 0;
             _bytes = 0;
+            RowGroups++;
             await output.DrainAsync(cancellationToken);
         }
     }
