@@ -29,7 +29,7 @@ internal static class ParquetTableWriter
     /// <summary>
     /// The row text (as JSON) a row group may buffer. It is held as UTF-16 while the column chunks are
     /// encoded, then encoded and compressed column by column: the process's peak grows by several
-    /// times this (docs/benchmarks.md measured 4, 8 and 16 MB), so it is kept small.
+    /// times this (docs/benchmarks.md, "Parquet"), so it is kept small.
     /// </summary>
     public const int RowGroupBytes = 4 * 1024 * 1024;
 
