@@ -1,6 +1,7 @@
 using System.Text;
 
 using SupportSignal.Export;
+using SupportSignal.Export.Writing;
 
 namespace SupportSignal.Cli.Output;
 
@@ -348,28 +349,6 @@ internal sealed class ExportDestination : IExportTarget, IExportFolder, IAsyncDi
         }
 
         private static bool IsOutputFailure(Exception e) => e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException;
-    }
-
-    /// <summary>The boilerplate of a stream that can only be written.</summary>
-    private abstract class WriteOnlyStream : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
 

@@ -95,7 +95,7 @@ internal static class ParquetTableWriter
     /// Takes the JSON Lines rows the row source writes, fills the column buffers row by row, and
     /// writes a row group whenever they hold enough.
     /// </summary>
-    private sealed class RowGroupSink(ParquetColumn[] columns, ParquetWriter writer, RowGroupOutput output) : Stream
+    private sealed class RowGroupSink(ParquetColumn[] columns, ParquetWriter writer, RowGroupOutput output) : WriteOnlyStream
     {
         private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 300 };
         private readonly MemoryStream _partial = new();
@@ -104,18 +104,6 @@ internal static class ParquetTableWriter
 
         /// <summary>Row groups written so far.</summary>
         public int RowGroups { get; private set; }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
@@ -165,12 +153,6 @@ internal static class ParquetTableWriter
                 await WriteRowGroupAsync(cancellationToken);
             }
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         private int AppendLines(ReadOnlySpan<byte> text)
         {
@@ -231,19 +213,9 @@ internal static class ParquetTableWriter
     /// is complete, then sends it on with one asynchronous write: the response body of the page allows
     /// no synchronous write, and memory holds at most one compressed row group.
     /// </summary>
-    private sealed class RowGroupOutput(Stream inner) : Stream
+    private sealed class RowGroupOutput(Stream inner) : WriteOnlyStream
     {
         private readonly MemoryStream _pending = new();
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override void Write(byte[] buffer, int offset, int count) => _pending.Write(buffer, offset, count);
 
@@ -277,12 +249,6 @@ internal static class ParquetTableWriter
             await inner.WriteAsync(_pending.GetBuffer().AsMemory(0, (int)_pending.Length), cancellationToken);
             _pending.SetLength(0);
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>
