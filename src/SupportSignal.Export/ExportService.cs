@@ -49,7 +49,8 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         {
             if (ParallelReaders(request, Select(request)) is > 1 and var readers)
             {
-                await ParallelDocumentWriter.WriteAsync(snapshot, readers, request.Format == ExportFormat.JsonGz, counted, metadata, plans, reporter, cancellationToken);
+                await ParallelDocumentWriter.WriteAsync(
+                    snapshot, readers, _options.SpillDirectory ?? Path.GetTempPath(), request.Format == ExportFormat.JsonGz, counted, metadata, plans, reporter, cancellationToken);
             }
             else
             {
