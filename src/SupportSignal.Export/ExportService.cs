@@ -45,30 +45,61 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     public async Task<ExportSummary> ExportAsync(
         ExportRequest request, Stream output, IProgress<ExportProgress>? progress, CancellationToken cancellationToken = default)
     {
+        var counted = new CountingStream(output);
+        var summary = await RunAsync(request, () => counted.BytesWritten, progress, async (snapshot, metadata, plans, reporter) =>
+        {
+            var readers = 1;
+            if (ParallelReaders(request, Select(request)) is > 1 and var parallel)
+            {
+                readers = await ParallelDocumentWriter.WriteAsync(
+                    snapshot, parallel, _options.SpillDirectory ?? Path.GetTempPath(), request.Format, counted, metadata, plans, reporter, cancellationToken);
+            }
+            else
+            {
+                await ExportWriter.WriteAsync(request.Format, snapshot, counted, metadata, plans, cancellationToken, reporter);
+            }
+
+            await counted.FlushAsync(cancellationToken);
+            return readers;
+        }, cancellationToken);
+        return summary;
+    }
+
+    /// <summary>
+    /// Writes a Parquet export's files (<c>metadata.json</c>, <c>tables/&lt;name&gt;.parquet</c>) into
+    /// <paramref name="folder"/> instead of a zip: the same snapshot, rows and values.
+    /// </summary>
+    public async Task<ExportSummary> ExportAsync(
+        ExportRequest request, IExportFolder folder, IProgress<ExportProgress>? progress, CancellationToken cancellationToken = default)
+    {
+        if (request.Format != ExportFormat.Parquet)
+        {
+            throw new ExportRequestException("format", $"Only a Parquet export can be written into a folder, not {request.Format.Extension()}.");
+        }
+
+        var counted = new CountingFolder(folder);
+        return await RunAsync(request, () => counted.BytesWritten, progress, async (snapshot, metadata, plans, reporter) =>
+        {
+            await ExportWriter.WriteFilesAsync(request.Format, snapshot, counted, metadata, plans, null, reporter, cancellationToken);
+            return 1;
+        }, cancellationToken);
+    }
+
+    private async Task<ExportSummary> RunAsync(
+        ExportRequest request, Func<long> bytesWritten, IProgress<ExportProgress>? progress,
+        Func<Snapshot, DocumentMetadata, List<TablePlan>, ProgressReporter?, Task<int>> write, CancellationToken cancellationToken)
+    {
         var selection = Select(request);
         var stopwatch = Stopwatch.StartNew();
-        var counted = new CountingStream(output);
-
         await using var snapshot = await OpenSnapshotAsync(ChoosesRows(selection), cancellationToken);
         StartupTrace.Mark("snapshot opened, schema checked");
         var (plans, metadata) = await PrepareAsync(snapshot, request, selection, cancellationToken);
         StartupTrace.Mark("rows counted");
-        var reporter = progress is null ? null : new ProgressReporter(progress, counted, metadata.Counts, stopwatch);
-        var readers = 1;
-        if (ParallelReaders(request, selection) is > 1 and var parallel)
-        {
-            readers = await ParallelDocumentWriter.WriteAsync(
-                snapshot, parallel, _options.SpillDirectory ?? Path.GetTempPath(), request.Format, counted, metadata, plans, reporter, cancellationToken);
-        }
-        else
-        {
-            await ExportWriter.WriteAsync(request.Format, snapshot, counted, metadata, plans, cancellationToken, reporter);
-        }
-
-        await counted.FlushAsync(cancellationToken);
+        var reporter = progress is null ? null : new ProgressReporter(progress, bytesWritten, metadata.Counts, stopwatch);
+        var readers = await write(snapshot, metadata, plans, reporter);
         StartupTrace.Mark("rows written");
         reporter?.Finished();
-        return new ExportSummary(metadata.Counts, metadata.Counts.Values.Sum(), counted.BytesWritten, stopwatch.Elapsed) { Readers = readers };
+        return new ExportSummary(metadata.Counts, metadata.Counts.Values.Sum(), bytesWritten(), stopwatch.Elapsed) { Readers = readers };
     }
 
     /// <summary>
