@@ -5,6 +5,7 @@ using SupportSignal.BrowserTests.Engines;
 using SupportSignal.Data.Entities;
 using SupportSignal.TestSupport;
 using SupportSignal.Web.Infrastructure;
+using SupportSignal.Web.Pages.Admin.DeveloperTools.Export;
 
 namespace SupportSignal.BrowserTests;
 
@@ -25,11 +26,15 @@ public sealed class BrowserFixture<TEngine> : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    public const long ClipboardMaxBytes = 200 * 1024;
+
     private bool _started;
 
     public async ValueTask InitializeAsync()
     {
         App.ConfigureServices(services => services.AddSingleton<IStartupFilter>(Responses));
+        // A small clipboard limit, so that one company's incidents fit and the whole company does not.
+        App.WithSetting(ClipboardLimit.MaxBytesKey, ClipboardMaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await App.InitializeAsync();
         BaseAddress = App.StartRealServer();
         if (Engine.MissingReason is null)

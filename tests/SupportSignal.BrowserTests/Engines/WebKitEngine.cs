@@ -168,7 +168,19 @@ public sealed class WebKitTab(RemoteWebDriver driver, Uri baseAddress, ExportRes
         return new DownloadedFile(response.FileName ?? "", response.Completed ? response.Body : null, Failed: !response.Completed, "response");
     }
 
-    public Task<string> ReadClipboardAsync() => EvaluateAsync<string>("navigator.clipboard.readText()");
+    /// <summary>
+    /// WebKit refuses navigator.clipboard.readText() to a script ("not allowed by the user agent"), so the
+    /// clipboard is read the way a person would: Ctrl+V into a text box added for the purpose.
+    /// </summary>
+    public Task<string> ReadClipboardAsync()
+    {
+        var box = (IWebElement)driver.ExecuteScript(
+            "const t = document.createElement('textarea'); t.id = 'clipboard-probe'; document.body.append(t); t.scrollIntoView({ block: 'center' }); return t;")!;
+        box.Click();
+        new OpenQA.Selenium.Interactions.Actions(driver).KeyDown(Keys.Control).SendKeys("v").KeyUp(Keys.Control).Perform();
+        var text = (string)driver.ExecuteScript("const t = document.getElementById('clipboard-probe'); const v = t.value; t.remove(); return v;")!;
+        return Task.FromResult(text);
+    }
 
     public ValueTask DisposeAsync()
     {

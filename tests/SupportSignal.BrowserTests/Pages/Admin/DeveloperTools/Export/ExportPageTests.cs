@@ -149,6 +149,119 @@ public abstract partial class ExportPageTests<TEngine>(BrowserFixture<TEngine> b
     }
 
     [Fact]
+    public async Task Copy_JSON_puts_the_de_identified_segment_on_the_clipboard_and_the_history_records_it()
+    {
+        await using var tab = await browser.NewTabAsync();
+        await tab.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
+        var (company, incidents) = await ChooseCompanyIncidentsAsync(tab);
+        await tab.ClickAsync("#deidentify-segment");
+        var responsesBefore = browser.Responses.Count;
+
+        await tab.ClickAsync("#copy-json-button");
+
+        await tab.WaitForAsync("[data-toast=success]");
+        var toast = await tab.TextAsync("[data-toast=success]");
+        Assert.Contains("Copied to the clipboard", toast);
+        Assert.Matches(@"\d+(\.\d)? KB of JSON", toast);
+        Assert.Contains("de-identified", toast);
+        await tab.ScreenshotAsync("export-page-copied");
+
+        // What the browser holds is what the server sent for the click: the de-identified segment.
+        var sent = await browser.Responses.WaitForAsync(responsesBefore);
+        Assert.Equal(200, sent.Status);
+        Assert.Null(sent.FileName);
+        var copied = tab.Abilities.ReadsClipboard ? await tab.ReadClipboardAsync() : System.Text.Encoding.UTF8.GetString(sent.Body);
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(sent.Body), copied);
+        var contents = ExportFiles.Read(System.Text.Encoding.UTF8.GetBytes(copied), "json");
+        Assert.Equal(incidents, contents.RowsPerTable["incidents"]);
+        var (companies, deidentified) = Filters(sent.Body);
+        Assert.Equal([company.ToString()], companies);
+        Assert.True(deidentified);
+        Assert.Contains(SizeOf(sent.Body.Length), toast);
+
+        // Audited like a download: who, what, de-identified, how it ended.
+        var row = ExportForm.AuditRows(browser.App).OrderByDescending(a => a.StartedAt).First(a => a.Source == ExportSource.Clipboard);
+        Assert.Equal(ExportOutcome.Succeeded, row.Outcome);
+        Assert.True(row.Deidentified);
+        Assert.Equal(sent.Body.Length, row.Bytes);
+        Assert.Contains(company.ToString(), row.Filters);
+    }
+
+    [Fact]
+    public async Task Copy_JSON_is_disabled_with_the_reason_when_the_segment_is_too_large_for_the_clipboard()
+    {
+        await using var tab = await browser.NewTabAsync();
+        await tab.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
+        using var db = browser.App.OpenDatabase();
+        var company = db.Companies.OrderBy(c => c.Name).First();
+
+        // Every table of one company: about 600 KB, above this app's clipboard limit (200 KB).
+        await tab.SelectAsync("#filter-companies", company.Id.ToString());
+        await tab.WaitForAsync("#copy-json-button");
+
+        Assert.True(await tab.IsDisabledAsync("#copy-json-button"));
+        Assert.Contains("Too large for the clipboard", await tab.TextAsync("[data-copy-note]"));
+        Assert.Contains("at most 200.0 KB", await tab.TextAsync("[data-copy-note]"));
+        Assert.Equal("copy-json-note", await tab.EvaluateAsync<string>("document.querySelector('#copy-json-button').getAttribute('aria-describedby')"));
+        Assert.False(await tab.IsDisabledAsync("#segment-button"));
+    }
+
+    [Fact]
+    public async Task Copy_command_gives_the_supportsignal_export_line_for_the_chosen_filters()
+    {
+        await using var tab = await browser.NewTabAsync();
+        await tab.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
+        var (company, _) = await ChooseCompanyIncidentsAsync(tab);
+        await tab.ClickAsync("#segment-format-zip");
+        await tab.ClickAsync("#deidentify-segment");
+        var audited = ExportForm.AuditRows(browser.App).Count;
+
+        await tab.ClickAsync("#copy-command-button");
+
+        await tab.WaitForAsync("[data-toast=success]");
+        var expected = $"supportsignal export --company {company} --tables incidents --format zip --deidentify";
+        Assert.Contains(expected, await tab.TextAsync("[data-toast=success]"));
+        if (tab.Abilities.ReadsClipboard)
+        {
+            Assert.Equal(expected, await tab.ReadClipboardAsync());
+        }
+
+        Assert.Equal(audited, ExportForm.AuditRows(browser.App).Count);
+    }
+
+    [Fact]
+    public async Task Run_again_opens_the_export_page_with_that_exports_filters_and_downloads_nothing()
+    {
+        await using var tab = await browser.NewTabAsync();
+        await tab.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
+        var (company, incidents) = await ChooseCompanyIncidentsAsync(tab);
+        await tab.ClickAsync("#segment-format-jsongz");
+        await tab.ClickAsync("#deidentify-segment");
+        var responses = browser.Responses.Count;
+        var download = await tab.ClickForDownloadAsync("#segment-button");
+        Assert.EndsWith("-segment-deidentified.json.gz", download.FileName);
+        await browser.Responses.WaitForAsync(responses++);
+        var audited = ExportForm.AuditRows(browser.App).Count;
+
+        await tab.GoToAsync(PagePath + "/history");
+        await tab.ClickAsync("tr[data-audit-id] [data-run-again]");
+        await tab.WaitUntilAsync($"location.pathname === {BrowserTabs.Js(PagePath)} && document.readyState === 'complete'", "the export page to open");
+
+        Assert.Equal([company.ToString()], await tab.EvaluateAsync<string[]>("[...document.querySelector('#filter-companies').selectedOptions].map(o => o.value)"));
+        Assert.True(await tab.EvaluateAsync<bool>("document.querySelector('#table-incidents').checked"));
+        Assert.True(await tab.EvaluateAsync<bool>("document.querySelector('#filter-closure').checked"));
+        Assert.Equal(incidents.ToString(CultureInfo.InvariantCulture),
+            await tab.EvaluateAsync<string>("document.querySelector('tr[data-segment-table=incidents]').dataset.count"));
+        Assert.True(await tab.EvaluateAsync<bool>("document.querySelector('#segment-format-jsongz').checked"));
+        Assert.True(await tab.EvaluateAsync<bool>("document.querySelector('#deidentify-segment').checked"));
+        await tab.ScreenshotAsync("export-page-run-again");
+
+        // Opening it started nothing: no export request, no audit row.
+        Assert.Equal(responses, browser.Responses.Count);
+        Assert.Equal(audited, ExportForm.AuditRows(browser.App).Count);
+    }
+
+    [Fact]
     public async Task While_the_admins_other_export_runs_a_second_one_gets_a_toast_saying_so()
     {
         await using var tab = await browser.NewTabAsync();
@@ -193,6 +306,22 @@ public abstract partial class ExportPageTests<TEngine>(BrowserFixture<TEngine> b
         Assert.Equal("Access denied", await tab.TextAsync("h1"));
         Assert.Equal(0, await tab.CountAsync("table.counts"));
     }
+
+    /// <summary>Picks the first company and the incidents table on the segment form; waits for the counts.</summary>
+    private async Task<(Guid Company, int Incidents)> ChooseCompanyIncidentsAsync(IBrowserTab tab)
+    {
+        using var db = browser.App.OpenDatabase();
+        var company = db.Companies.OrderBy(c => c.Name).First();
+        var incidents = db.Incidents.Count(i => i.CompanyId == company.Id);
+        await tab.SelectAsync("#filter-companies", company.Id.ToString());
+        await tab.ClickAsync("#table-incidents");
+        // Each change refreshes the counts; wait for the refresh that knows both filters.
+        await tab.WaitUntilAsync(
+            "document.querySelector('[data-testid=segment-filters]')?.innerText.includes('\"tables\":[\"incidents\"]')", "the segment's counts to refresh");
+        return (company.Id, incidents);
+    }
+
+    private static string SizeOf(long bytes) => SupportSignal.Web.Pages.Admin.DeveloperTools.Export.SizeText.Of(bytes);
 
     protected static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
