@@ -20,6 +20,13 @@ public sealed record ExportEngineOptions
     /// </summary>
     public int Parallelism { get; init; } = DefaultParallelism;
 
+    /// <summary>
+    /// Export:SpillDirectory: where a parallel export's readers spill tables they read ahead of the
+    /// writer (owner-only files, deleted when closed, also when the export fails). Null is the
+    /// system's temporary folder. The files hold rows as they go out, so choose a private volume.
+    /// </summary>
+    public string? SpillDirectory { get; init; }
+
     /// <summary>The number of cores, at most 4: more readers than cores only queue for the writer.</summary>
     public static int DefaultParallelism { get; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
 
@@ -39,7 +46,7 @@ public sealed record ExportEngineOptions
     // The key must never reach a log line through the record's generated ToString.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"UseSqliteFastPath = {UseSqliteFastPath}, PseudonymKey = {(PseudonymKey is null ? "none" : "(set)")}, Parallelism = {Parallelism}");
+        builder.Append($"UseSqliteFastPath = {UseSqliteFastPath}, PseudonymKey = {(PseudonymKey is null ? "none" : "(set)")}, Parallelism = {Parallelism}, SpillDirectory = {SpillDirectory ?? "(temp)"}");
         return true;
     }
 }

@@ -53,7 +53,8 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         var reporter = progress is null ? null : new ProgressReporter(progress, counted, metadata.Counts, stopwatch);
         if (ParallelReaders(request, selection) is > 1 and var readers)
         {
-            await ParallelDocumentWriter.WriteAsync(snapshot, readers, request.Format == ExportFormat.JsonGz, counted, metadata, plans, reporter, cancellationToken);
+            await ParallelDocumentWriter.WriteAsync(
+                snapshot, readers, _options.SpillDirectory ?? Path.GetTempPath(), request.Format == ExportFormat.JsonGz, counted, metadata, plans, reporter, cancellationToken);
         }
         else
         {

@@ -13,8 +13,13 @@ namespace SupportSignal.PostgreSqlTests;
 /// Several connections reading one snapshot (pg_export_snapshot / SET TRANSACTION SNAPSHOT) write
 /// the same bytes as one connection, and neither sees rows committed while it runs.
 /// </summary>
-public sealed class ParallelExportTests(SeededPostgreSql database) : IClassFixture<SeededPostgreSql>
+public sealed class ParallelExportTests(SeededPostgreSql database) : IClassFixture<SeededPostgreSql>, IDisposable
 {
+    // Where the parallel readers of the spill tests put the tables they read ahead of the writer.
+    private readonly string _spill = Directory.CreateTempSubdirectory("supportsignal-pg-spill-").FullName;
+
+    public void Dispose() => Directory.Delete(_spill, recursive: true);
+
     [Fact]
     public async Task The_parallel_export_is_byte_identical_to_the_serial_one_and_neither_sees_rows_written_meanwhile()
     {
@@ -78,20 +83,65 @@ public sealed class ParallelExportTests(SeededPostgreSql database) : IClassFixtu
         }
     }
 
-    private async Task<byte[]> ExportAsync(int parallelism, Action? duringExport = null, ExportFormat format = ExportFormat.Json)
+    [Fact]
+    public async Task Tables_read_ahead_are_spilled_to_owner_only_files_that_are_gone_after_the_export()
+    {
+        await database.EnsureAsync();
+        var serial = await ExportAsync(parallelism: 1);
+        var seen = new List<UnixFileMode>();
+        // At each table the writer begins, the tables other readers took while an earlier one was
+        // still being read sit spilled, waiting for the writer.
+        var parallel = await ExportAsync(parallelism: 4, spillDirectory: _spill, onTable: _ =>
+            seen.AddRange(Directory.GetFiles(_spill).Select(file => OperatingSystem.IsWindows() ? OwnerOnly : File.GetUnixFileMode(file))));
+
+        Assert.True(serial.AsSpan().SequenceEqual(parallel), FirstDifference(serial, parallel));
+        Assert.NotEmpty(seen);
+        Assert.All(seen, mode => Assert.Equal(OwnerOnly, mode));
+        Assert.Empty(Directory.GetFiles(_spill));
+    }
+
+    [Fact]
+    public async Task A_parallel_export_the_server_ends_midway_fails_and_leaves_no_spilled_rows_behind()
+    {
+        await database.EnsureAsync();
+        var terminated = 0;
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => ExportAsync(parallelism: 4, spillDirectory: _spill, onTable: table =>
+        {
+            if (table == "incidents" && terminated == 0)
+            {
+                terminated = database.TerminateSessionsInTransactionAsync().GetAwaiter().GetResult();
+            }
+        }));
+
+        Assert.True(terminated >= 1, "the server should have ended the export's sessions");
+        Assert.Contains("terminating connection", failure.ToString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_spill));
+    }
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private async Task<byte[]> ExportAsync(
+        int parallelism, Action? duringExport = null, ExportFormat format = ExportFormat.Json, string? spillDirectory = null, Action<string>? onTable = null)
     {
         await using var db = database.Settings.CreateContext();
         using var output = new MemoryStream();
         var fired = false;
-        var progress = new Inline(_ =>
+        string? table = null;
+        var progress = new Inline(p =>
         {
             if (!fired)
             {
                 fired = true;
                 duringExport?.Invoke();
             }
+
+            if (p.Table is { Length: > 0 } current && current != table)
+            {
+                table = current;
+                onTable?.Invoke(current);
+            }
         });
-        await new ExportService(db, new FixedClock(), new ExportEngineOptions { Parallelism = parallelism })
+        await new ExportService(db, new FixedClock(), new ExportEngineOptions { Parallelism = parallelism, SpillDirectory = spillDirectory })
             .ExportAsync(new ExportRequest { Format = format }, output, progress, TestContext.Current.CancellationToken);
         Assert.True(fired, "the export should have reported progress");
         return output.ToArray();

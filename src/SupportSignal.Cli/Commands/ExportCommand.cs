@@ -20,6 +20,9 @@ public static class ExportCommand
     /// <summary>The same setting the web app reads (Export__Parallelism); --parallel overrides it.</summary>
     public const string ParallelismSetting = "Export:Parallelism";
 
+    /// <summary>The same setting the web app reads (Export__SpillDirectory): where parallel readers spill tables read ahead.</summary>
+    public const string SpillDirectorySetting = "Export:SpillDirectory";
+
     public static Command Create(CliContext cli)
     {
         var flags = new Flags();
@@ -48,9 +51,15 @@ public static class ExportCommand
         await using var db = await cli.OpenDatabaseAsync(parseResult, cancellationToken);
         var time = cli.Environment.Time;
         var key = cli.Configuration(parseResult)[PseudonymKeySetting];
+        var spill = cli.Configuration(parseResult)[SpillDirectorySetting];
         // Auditing never stops an export: a database that refuses the write (a read-only replica) gets a warning.
         var exports = new AuditedExport(
-            new ExportService(db, time, new ExportEngineOptions { PseudonymKey = string.IsNullOrEmpty(key) ? null : key, Parallelism = parallelism }),
+            new ExportService(db, time, new ExportEngineOptions
+            {
+                PseudonymKey = string.IsNullOrEmpty(key) ? null : key,
+                Parallelism = parallelism,
+                SpillDirectory = string.IsNullOrEmpty(spill) ? null : spill,
+            }),
             new ExportAuditTrail(cli.Settings(parseResult).CreateContext, time: time),
             auditUnavailable: e => cli.Error.WriteLineAsync($"warning: the export could not be recorded in export_audit: {e.Message}"));
         var attempt = new ExportAttempt(null, ExportSource.Cli, request, Guid.NewGuid().ToString("N"));

@@ -20,6 +20,9 @@ internal sealed class PostgreSqlDialect(ISqlGenerationHelper sql) : SqlDialect(s
 
     public override bool SharesSnapshots => true;
 
+    // Npgsql reads columns in PostgreSQL's binary format, where text (and varchar) is the UTF-8 it stores.
+    public override bool ReadsTextAsUtf8 => true;
+
     public override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, bool writesTempTables, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);

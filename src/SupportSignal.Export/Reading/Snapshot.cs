@@ -26,7 +26,7 @@ internal sealed class Snapshot : IAsyncDisposable
         Dialect = dialect;
         _connection = transaction.Connection!;
         _transaction = transaction;
-        Rows = (fastPath ? dialect.FastRows(_connection) : null) ?? new DataReaderRowSource(CreateCommand);
+        Rows = (fastPath ? dialect.FastRows(_connection) : null) ?? new DataReaderRowSource(CreateCommand, dialect.ReadsTextAsUtf8);
     }
 
     public SqlDialect Dialect { get; }

@@ -45,6 +45,9 @@ internal abstract class SqlDialect(ISqlGenerationHelper sql)
     /// <summary>A faster row source than the data reader for this connection, or null to use the data reader.</summary>
     public virtual IRowSource? FastRows(DbConnection connection) => null;
 
+    /// <summary>Whether the provider's data reader gives a text column's stored UTF-8 bytes through <c>GetBytes</c>.</summary>
+    public virtual bool ReadsTextAsUtf8 => false;
+
     /// <summary>A value as the column's literal should be made from it (a segment's day bounds, its ids).</summary>
     public virtual object LiteralValue(object value) => value;
 

@@ -8,10 +8,16 @@ using SupportSignal.Export.Reading;
 
 namespace SupportSignal.Export.Writing;
 
-/// <summary>The generic path: a plain <see cref="DbDataReader"/>, for every provider.</summary>
-internal sealed class DataReaderRowSource(Func<string, DbCommand> createCommand) : IRowSource
+/// <summary>
+/// The generic path: a plain <see cref="DbDataReader"/>, for every provider. When the provider hands
+/// out a text column's stored UTF-8 bytes through <see cref="DbDataReader.GetBytes"/> (PostgreSQL's
+/// binary text format is UTF-8), <paramref name="textAsUtf8"/> copies them into one reused buffer for
+/// the writer, as the SQLite fast path does, instead of decoding every value to a .NET string and
+/// encoding it back; the output is the same, byte for byte.
+/// </summary>
+internal sealed class DataReaderRowSource(Func<string, DbCommand> createCommand, bool textAsUtf8 = false) : IRowSource
 {
-    private readonly Row _row = new();
+    private readonly Row _row = new(textAsUtf8);
 
     public async Task<long> WriteRowsAsync(TablePlan plan, JsonOutput output, CancellationToken cancellationToken)
     {
@@ -23,7 +29,7 @@ internal sealed class DataReaderRowSource(Func<string, DbCommand> createCommand)
         while (await reader.ReadAsync(cancellationToken))
         {
             _row.MoveTo(reader);
-            WriteRow(reader, plan, output.Writer, _row);
+            WriteRow(reader, plan, output.Writer, _row, textAsUtf8);
             output.EndRow();
             rows++;
             if (output.ShouldFlush)
@@ -35,7 +41,7 @@ internal sealed class DataReaderRowSource(Func<string, DbCommand> createCommand)
         return rows;
     }
 
-    private static void WriteRow(DbDataReader reader, TablePlan plan, Utf8JsonWriter writer, Row row)
+    private static void WriteRow(DbDataReader reader, TablePlan plan, Utf8JsonWriter writer, Row row, bool textAsUtf8)
     {
         writer.WriteStartObject();
         var kinds = plan.Kinds;
@@ -57,8 +63,14 @@ internal sealed class DataReaderRowSource(Func<string, DbCommand> createCommand)
 
             switch (kinds[i])
             {
+                case ValueKind.Text when textAsUtf8:
+                    JsonValues.WriteText(writer, row.GetUtf8(i));
+                    break;
                 case ValueKind.Text:
                     writer.WriteStringValue(reader.GetString(i));
+                    break;
+                case ValueKind.Json when textAsUtf8:
+                    JsonValues.WriteJsonText(writer, row.GetUtf8(i));
                     break;
                 case ValueKind.Json:
                     JsonValues.WriteJsonText(writer, reader.GetString(i));
@@ -99,8 +111,8 @@ internal sealed class DataReaderRowSource(Func<string, DbCommand> createCommand)
         writer.WriteEndObject();
     }
 
-    /// <summary>The reader's current row; text is encoded to UTF-8 in one reused buffer.</summary>
-    private sealed class Row : IExportRow
+    /// <summary>The reader's current row; text comes as UTF-8 in one reused buffer (copied, or encoded from a string).</summary>
+    private sealed class Row(bool textAsUtf8) : IExportRow
     {
         private DbDataReader? _reader;
         private byte[] _utf8 = new byte[1024];
@@ -121,14 +133,24 @@ internal sealed class DataReaderRowSource(Func<string, DbCommand> createCommand)
 
         public ReadOnlySpan<byte> GetUtf8(int ordinal)
         {
-            var text = Reader.GetString(ordinal);
-            var needed = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length);
-            if (_utf8.Length < needed)
+            if (textAsUtf8)
             {
-                _utf8 = new byte[Math.Max(needed, _utf8.Length * 2)];
+                var length = (int)Reader.GetBytes(ordinal, 0, null, 0, 0);
+                Reserve(length);
+                return _utf8.AsSpan(0, (int)Reader.GetBytes(ordinal, 0, _utf8, 0, length));
             }
 
+            var text = Reader.GetString(ordinal);
+            Reserve(System.Text.Encoding.UTF8.GetMaxByteCount(text.Length));
             return _utf8.AsSpan(0, System.Text.Encoding.UTF8.GetBytes(text, _utf8));
+        }
+
+        private void Reserve(int bytes)
+        {
+            if (_utf8.Length < bytes)
+            {
+                _utf8 = new byte[Math.Max(bytes, _utf8.Length * 2)];
+            }
         }
 
         public Guid GetGuid(int ordinal) => Reader.GetGuid(ordinal);

@@ -12,39 +12,45 @@ namespace SupportSignal.Export.Writing;
 /// The document written by several readers in one snapshot, the way <c>pg_dump -j</c> reads: the
 /// export's own connection exports its snapshot (PostgreSQL: <c>pg_export_snapshot()</c>), each further
 /// connection adopts it (<c>SET TRANSACTION SNAPSHOT</c>), and the readers take tables in document
-/// order, each rendering its table's rows into 64 KB chunks. One writer keeps the order: it copies
-/// the chunks of the first unfinished table to the output, then the next table's, so a table's rows
-/// still come out in primary-key order and tables in dependency order, byte for byte as the serial
-/// writer puts them. A reader may run at most <see cref="ChunksAhead"/> chunks ahead of the writer,
-/// so memory stays bounded (readers × chunks × 64 KB) whatever the table sizes.
+/// order. One writer keeps the order: it writes the first unfinished table, then the next, so a
+/// table's rows still come out in primary-key order and tables in dependency order, byte for byte as
+/// the serial writer puts them.
+/// <para>
+/// A reader that takes a table when every earlier table has been read streams it to the writer in
+/// 64 KB chunks, at most <see cref="ChunksAhead"/> ahead. A reader that takes a table while an
+/// earlier one is still being read would have to wait for the writer, so it spills the table to a
+/// temporary file instead (owner-only, deleted on close), which the writer copies when it gets
+/// there. Readers never wait for each other, and memory stays bounded (readers × chunks × 64 KB)
+/// whatever the table sizes; the temporary files take at most the size of the tables read ahead.
+/// </para>
 /// </summary>
 internal static class ParallelDocumentWriter
 {
     private const int ChunksAhead = 8;
 
     public static async Task WriteAsync(
-        Snapshot snapshot, int readers, bool gzip, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
+        Snapshot snapshot, int readers, string spillDirectory, bool gzip, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
         ProgressReporter? progress, CancellationToken cancellationToken)
     {
         if (!gzip)
         {
-            await WriteAsync(snapshot, readers, stream, metadata, plans, progress, cancellationToken);
+            await WriteAsync(snapshot, readers, spillDirectory, stream, metadata, plans, progress, cancellationToken);
             return;
         }
 
         await using var compressed = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
-        await WriteAsync(snapshot, readers, compressed, metadata, plans, progress, cancellationToken);
+        await WriteAsync(snapshot, readers, spillDirectory, compressed, metadata, plans, progress, cancellationToken);
     }
 
     private static async Task WriteAsync(
-        Snapshot snapshot, int readers, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
+        Snapshot snapshot, int readers, string spillDirectory, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
         ProgressReporter? progress, CancellationToken cancellationToken)
     {
         var options = ExportWriter.WriterOptions;
         var (connection, transaction, dialect) = (snapshot.Connection, snapshot.Transaction, snapshot.Dialect);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var followers = new List<(DbConnection Connection, DbTransaction Transaction)>();
-        var tables = plans.Select(_ => Channel.CreateBounded<Chunk>(new BoundedChannelOptions(ChunksAhead) { SingleReader = true, SingleWriter = true })).ToArray();
+        var tables = new Tables(plans.Count, spillDirectory);
         var workers = new List<Task>();
         try
         {
@@ -54,10 +60,9 @@ internal static class ParallelDocumentWriter
                 followers.Add(await dialect.AdoptSnapshotAsync(connection, snapshotId, cancellationToken));
             }
 
-            var next = -1;
             workers.AddRange(followers.Prepend((Connection: connection, Transaction: transaction))
                 .Select(reader => Task.Run(() => ReadTablesAsync(
-                    reader.Connection, reader.Transaction, plans, tables, options, () => Interlocked.Increment(ref next), stop.Token))));
+                    reader.Connection, reader.Transaction, dialect.ReadsTextAsUtf8, plans, tables, options, stop.Token))));
 
             await using (var head = new Utf8JsonWriter(stream, options))
             {
@@ -71,13 +76,7 @@ internal static class ParallelDocumentWriter
             {
                 progress?.BeginTable(plans[t].Table.Name);
                 await stream.WriteAsync(Encoding.UTF8.GetBytes((t == 0 ? "\"" : ",\"") + plans[t].Table.Name + "\":"), cancellationToken);
-                long rows = 0;
-                await foreach (var chunk in tables[t].Reader.ReadAllAsync(cancellationToken))
-                {
-                    await stream.WriteAsync(chunk.Bytes, cancellationToken);
-                    rows += chunk.Rows;
-                }
-
+                var rows = await tables[t].CopyToAsync(stream, cancellationToken);
                 progress?.Rows(rows);
                 ExportWriter.CheckCount(plans[t], metadata, rows);
             }
@@ -89,6 +88,7 @@ internal static class ParallelDocumentWriter
         {
             await stop.CancelAsync();
             await Task.WhenAll(workers.Select(w => w.ContinueWith(_ => { }, TaskScheduler.Default)));
+            tables.Dispose();
             foreach (var (followerConnection, followerTransaction) in followers)
             {
                 await followerTransaction.DisposeAsync();
@@ -97,36 +97,37 @@ internal static class ParallelDocumentWriter
         }
     }
 
-    // One reader: takes the next table nobody has taken, renders it into its channel, and repeats.
+    // One reader: takes the next table nobody has taken, streams or spills it, and repeats.
     private static async Task ReadTablesAsync(
-        DbConnection connection, DbTransaction transaction, IReadOnlyList<TablePlan> plans, Channel<Chunk>[] tables,
-        JsonWriterOptions options, Func<int> take, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, bool textAsUtf8, IReadOnlyList<TablePlan> plans, Tables tables,
+        JsonWriterOptions options, CancellationToken cancellationToken)
     {
-        var rows = new DataReaderRowSource(sql => Snapshot.CreateCommand(connection, transaction, sql));
-        for (var t = take(); t < plans.Count; t = take())
+        var rows = new DataReaderRowSource(sql => Snapshot.CreateCommand(connection, transaction, sql), textAsUtf8);
+        for (var t = tables.Take(); t < plans.Count; t = tables.Take())
         {
-            var channel = tables[t].Writer;
             try
             {
-                var chunks = new ChunkStream(channel);
-                await using (var writer = new Utf8JsonWriter(chunks, options))
+                var table = tables[t];
+                // The spill file belongs to the table (the writer copies, then closes it); a chunk stream holds nothing.
+                var target = tables.AllReadBefore(t) ? table.Stream() : table.Spill();
+                await using (var writer = new Utf8JsonWriter(target, options))
                 {
                     writer.WriteStartArray();
                     var written = await rows.WriteRowsAsync(plans[t], JsonOutput.Document(writer), cancellationToken);
                     writer.WriteEndArray();
                     await writer.FlushAsync(cancellationToken);
-                    await channel.WriteAsync(new Chunk(ReadOnlyMemory<byte>.Empty, written), cancellationToken);
+                    table.Finish(written);
                 }
 
-                channel.Complete();
+                tables.MarkRead(t);
             }
             catch (Exception e)
             {
-                channel.TryComplete(e);
                 // The writer stops at this table; the other readers are stopped by the caller.
-                for (var rest = take(); rest < plans.Count; rest = take())
+                tables[t].Fail(e);
+                for (var rest = tables.Take(); rest < plans.Count; rest = tables.Take())
                 {
-                    tables[rest].Writer.TryComplete(e);
+                    tables[rest].Fail(e);
                 }
 
                 throw;
@@ -134,7 +135,116 @@ internal static class ParallelDocumentWriter
         }
     }
 
-    private readonly record struct Chunk(ReadOnlyMemory<byte> Bytes, long Rows);
+    /// <summary>The tables in document order: which reader takes the next, and which have been read to their end.</summary>
+    private sealed class Tables(int count, string spillDirectory) : IDisposable
+    {
+        private readonly Table[] _tables = Enumerable.Range(0, count).Select(_ => new Table(spillDirectory)).ToArray();
+        private readonly bool[] _read = new bool[count];
+        private int _next = -1;
+
+        public Table this[int index] => _tables[index];
+
+        public int Take() => Interlocked.Increment(ref _next);
+
+        public void MarkRead(int index) => Volatile.Write(ref _read[index], true);
+
+        public bool AllReadBefore(int index)
+        {
+            for (var i = 0; i < index; i++)
+            {
+                if (!Volatile.Read(ref _read[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public void Dispose()
+        {
+            foreach (var table in _tables)
+            {
+                table.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// One table's rows on their way to the writer: streamed through a bounded channel, or spilled to
+    /// a temporary file that the writer copies once the table has been read to its end.
+    /// </summary>
+    private sealed class Table(string spillDirectory) : IDisposable
+    {
+        private readonly Channel<Chunk> _chunks = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(ChunksAhead) { SingleReader = true, SingleWriter = true });
+        private readonly TaskCompletionSource<FileStream?> _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<long> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private FileStream? _spill;
+
+        public Stream Stream()
+        {
+            _taken.TrySetResult(null);
+            return new ChunkStream(_chunks.Writer);
+        }
+
+        public Stream Spill()
+        {
+            var spill = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                Options = FileOptions.DeleteOnClose,
+                BufferSize = 0,
+            };
+            if (!OperatingSystem.IsWindows())
+            {
+                spill.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            Directory.CreateDirectory(spillDirectory);
+            _spill = new FileStream(Path.Combine(spillDirectory, $"supportsignal-export-{Guid.NewGuid():N}.part"), spill);
+            _taken.TrySetResult(_spill);
+            return _spill;
+        }
+
+        public void Finish(long rows)
+        {
+            _finished.TrySetResult(rows);
+            _chunks.Writer.TryComplete();
+        }
+
+        public void Fail(Exception error)
+        {
+            _taken.TrySetException(error);
+            _finished.TrySetException(error);
+            _chunks.Writer.TryComplete(error);
+        }
+
+        /// <summary>Copies the table's rows to the document as they come (streamed) or once read (spilled); returns the row count.</summary>
+        public async Task<long> CopyToAsync(Stream output, CancellationToken cancellationToken)
+        {
+            if (await _taken.Task.WaitAsync(cancellationToken) is { } spill)
+            {
+                var rows = await _finished.Task.WaitAsync(cancellationToken);
+                spill.Position = 0;
+                await spill.CopyToAsync(output, 1 << 16, cancellationToken);
+                await spill.DisposeAsync();
+                return rows;
+            }
+
+            await foreach (var chunk in _chunks.Reader.ReadAllAsync(cancellationToken))
+            {
+                await output.WriteAsync(chunk.Bytes, cancellationToken);
+            }
+
+            return await _finished.Task.WaitAsync(cancellationToken);
+        }
+
+        public void Dispose() => _spill?.Dispose();
+    }
+
+    private readonly record struct Chunk(ReadOnlyMemory<byte> Bytes);
 
     /// <summary>What a reader's JSON writer flushes becomes one chunk (a copy: the writer reuses its buffer).</summary>
     private sealed class ChunkStream(ChannelWriter<Chunk> channel) : Stream
@@ -153,7 +263,7 @@ internal static class ParallelDocumentWriter
         {
             if (!buffer.IsEmpty)
             {
-                await channel.WriteAsync(new Chunk(buffer.ToArray(), 0), cancellationToken);
+                await channel.WriteAsync(new Chunk(buffer.ToArray()), cancellationToken);
             }
         }
 

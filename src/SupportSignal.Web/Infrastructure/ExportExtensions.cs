@@ -10,6 +10,8 @@ public static class ExportExtensions
     public const string PseudonymKeyKey = "Export:PseudonymKey";
     public const string ParallelismKey = "Export:Parallelism";
 
+    public const string SpillDirectoryKey = "Export:SpillDirectory";
+
     /// <summary>
     /// The export engine, one per request like the DbContext it reads through, and its audited run; the audit trail,
     /// which writes through short-lived contexts of its own, outside any export's snapshot; and
@@ -24,6 +26,7 @@ public static class ExportExtensions
         {
             PseudonymKey = sp.GetRequiredService<IConfiguration>()[PseudonymKeyKey] is { Length: > 0 } key ? key : null,
             Parallelism = ExportEngineOptions.ParseParallelism(sp.GetRequiredService<IConfiguration>()[ParallelismKey]),
+            SpillDirectory = sp.GetRequiredService<IConfiguration>()[SpillDirectoryKey] is { Length: > 0 } spill ? spill : null,
         });
         services.AddSingleton(sp => new ExportAuditTrail(
             sp.GetRequiredService<DatabaseSettings>().CreateContext,
