@@ -41,9 +41,9 @@ public sealed class ExportResponses : IStartupFilter
                 await hold.Task.WaitAsync(context.RequestAborted);
             }
 
-            var copy = new MemoryStream();
             var original = context.Response.Body;
-            context.Response.Body = new TeeStream(original, copy);
+            var copy = new TeeStream(original);
+            context.Response.Body = copy;
             var completed = false;
             try
             {
@@ -68,42 +68,19 @@ public sealed class ExportResponses : IStartupFilter
         return _responses.ElementAt(index);
     }
 
-    private sealed class TeeStream(Stream inner, Stream copy) : Stream
+    /// <summary>The response body, with a copy of every byte kept in memory (the tests' exports are small).</summary>
+    private sealed class TeeStream(Stream inner) : MemoryStream
     {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             await inner.WriteAsync(buffer, cancellationToken);
-            copy.Write(buffer.Span);
+            Write(buffer.Span);
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            inner.Write(buffer, offset, count);
-            copy.Write(buffer, offset, count);
-        }
-
         public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
 

@@ -122,16 +122,9 @@ public abstract partial class ExportPageTests<TEngine>(BrowserFixture<TEngine> b
     {
         await using var tab = await browser.NewTabAsync();
         await tab.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
-        using var db = browser.App.OpenDatabase();
-        var company = db.Companies.OrderBy(c => c.Name).First();
-        var incidents = db.Incidents.Count(i => i.CompanyId == company.Id);
 
         // The counts follow the filters without a page load (the script swaps in the server's rendering).
-        await tab.SelectAsync("#filter-companies", company.Id.ToString());
-        await tab.ClickAsync("#table-incidents");
-        // Each change refreshes the counts; wait for the refresh that knows both filters.
-        await tab.WaitUntilAsync(
-            "document.querySelector('[data-testid=segment-filters]')?.innerText.includes('\"tables\":[\"incidents\"]')", "the segment's counts to refresh");
+        var (company, incidents) = await ChooseCompanyIncidentsAsync(tab);
         Assert.Equal(incidents.ToString(CultureInfo.InvariantCulture),
             await tab.EvaluateAsync<string>("document.querySelector('tr[data-segment-table=incidents]').dataset.count"));
         await tab.ClickAsync("#deidentify-segment");
@@ -144,17 +137,15 @@ public abstract partial class ExportPageTests<TEngine>(BrowserFixture<TEngine> b
         Assert.Matches(@"^supportsignal-db-export-\d{4}-\d{2}-\d{2}-\d{4}-segment-deidentified\.json$", download.FileName);
         var contents = ExportFiles.Read(download.Contents!, "json");
         Assert.Equal(incidents, contents.RowsPerTable["incidents"]);
-        Assert.Equal([company.Id.ToString()], Filters(download.Contents!).Companies);
+        Assert.Equal([company.ToString()], Filters(download.Contents!).Companies);
         await tab.WaitForAsync("[data-toast=success]");
     }
 
     [Fact]
     public async Task Copy_JSON_puts_the_de_identified_segment_on_the_clipboard_and_the_history_records_it()
     {
-        await using var tab = await browser.NewTabAsync();
-        await tab.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
-        var (company, incidents) = await ChooseCompanyIncidentsAsync(tab);
-        await tab.ClickAsync("#deidentify-segment");
+        var (tab, company, incidents) = await OpenSegmentAsync(formatRadio: null);
+        await using var _ = tab;
         var responsesBefore = browser.Responses.Count;
 
         await tab.ClickAsync("#copy-json-button");
@@ -209,11 +200,8 @@ public abstract partial class ExportPageTests<TEngine>(BrowserFixture<TEngine> b
     [Fact]
     public async Task Copy_command_gives_the_supportsignal_export_line_for_the_chosen_filters()
     {
-        await using var tab = await browser.NewTabAsync();
-        await tab.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
-        var (company, _) = await ChooseCompanyIncidentsAsync(tab);
-        await tab.ClickAsync("#segment-format-zip");
-        await tab.ClickAsync("#deidentify-segment");
+        var (tab, company, _) = await OpenSegmentAsync("#segment-format-zip");
+        await using var _ = tab;
         var audited = ExportForm.AuditRows(browser.App).Count;
 
         await tab.ClickAsync("#copy-command-button");
@@ -232,11 +220,8 @@ public abstract partial class ExportPageTests<TEngine>(BrowserFixture<TEngine> b
     [Fact]
     public async Task Run_again_opens_the_export_page_with_that_exports_filters_and_downloads_nothing()
     {
-        await using var tab = await browser.NewTabAsync();
-        await tab.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
-        var (company, incidents) = await ChooseCompanyIncidentsAsync(tab);
-        await tab.ClickAsync("#segment-format-jsongz");
-        await tab.ClickAsync("#deidentify-segment");
+        var (tab, company, incidents) = await OpenSegmentAsync("#segment-format-jsongz");
+        await using var _ = tab;
         var responses = browser.Responses.Count;
         var download = await tab.ClickForDownloadAsync("#segment-button");
         Assert.EndsWith("-segment-deidentified.json.gz", download.FileName);
@@ -305,6 +290,21 @@ public abstract partial class ExportPageTests<TEngine>(BrowserFixture<TEngine> b
         Assert.Equal("403", await tab.TextAsync(".status-code"));
         Assert.Equal("Access denied", await tab.TextAsync("h1"));
         Assert.Equal(0, await tab.CountAsync("table.counts"));
+    }
+
+    /// <summary>A signed-in tab on the segment form: the first company's incidents, a format and de-identification chosen.</summary>
+    private async Task<(IBrowserTab Tab, Guid Company, int Incidents)> OpenSegmentAsync(string? formatRadio)
+    {
+        var tab = await browser.NewTabAsync();
+        await tab.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
+        var (company, incidents) = await ChooseCompanyIncidentsAsync(tab);
+        if (formatRadio is not null)
+        {
+            await tab.ClickAsync(formatRadio);
+        }
+
+        await tab.ClickAsync("#deidentify-segment");
+        return (tab, company, incidents);
     }
 
     /// <summary>Picks the first company and the incidents table on the segment form; waits for the counts.</summary>
