@@ -80,8 +80,23 @@ internal static class BrowserTabs
     {
         await tab.GoToAsync(path);
         Assert.StartsWith("/account/login", await tab.PathAsync());
-        await tab.TypeAsync("#Input_Email", DevelopmentAccounts.EmailFor(role));
-        await tab.TypeAsync("#Input_Password", TestDatabase.Password);
+        await tab.WaitUntilAsync("document.readyState === 'complete'", "the sign-in page to load");
+        var email = DevelopmentAccounts.EmailFor(role);
+        // The e-mail field has autofocus, which WebKit can apply while the keys for the password are
+        // still arriving (some then land in the e-mail field): check what was typed, and type again if needed.
+        for (var attempt = 1; ; attempt++)
+        {
+            await tab.TypeAsync("#Input_Email", email);
+            await tab.TypeAsync("#Input_Password", TestDatabase.Password);
+            var typed = await tab.EvaluateAsync<string[]>("[document.querySelector('#Input_Email').value, document.querySelector('#Input_Password').value]");
+            if (typed[0] == email && typed[1] == TestDatabase.Password)
+            {
+                break;
+            }
+
+            Assert.True(attempt < 3, $"{tab.Engine} did not take the sign-in details as typed");
+        }
+
         await tab.ClickAsync("form button[type=submit]");
         await tab.WaitUntilAsync("location.pathname !== '/account/login' && document.readyState === 'complete'", "the sign-in to finish");
     }
