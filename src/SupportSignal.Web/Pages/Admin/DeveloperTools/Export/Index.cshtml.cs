@@ -152,7 +152,7 @@ public sealed class IndexModel(
         }
 
         var limit = ClipboardMaxBytes;
-        long estimate;
+        long? estimate = null;
         try
         {
             estimate = (await exports.PreviewAsync([request], HttpContext.RequestAborted))[0].EstimatedBytes;
@@ -161,11 +161,16 @@ public sealed class IndexModel(
         {
             return Show(ExportProblem.For(await audited.RejectAsync(attempt, e), attempt.CorrelationId)!);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The database failed the estimate: the audited run below meets the same failure, records
+            // it and turns it into the page an export failure gets (503 or 500 with a reference).
+        }
 
         if (estimate > limit)
         {
             await audit.RejectAsync(attempt, ExportErrorCodes.TooLargeForClipboard);
-            return Show(ExportProblem.TooLargeForClipboard(estimate, limit));
+            return Show(ExportProblem.TooLargeForClipboard(estimate.Value, limit));
         }
 
         var result = await audited.RunAsync(attempt, new ClipboardTarget(HttpContext, limit), cancellationToken: HttpContext.RequestAborted);
