@@ -13,7 +13,10 @@ mkdir -p bench/data
 "$bench" run --db bench/data/half.db --db bench/data/full.db --rounds "$rounds"
 # The MCP server on the ~500 MB set: start to first answer, load rate, group-by latency (json and zip).
 [ "${BENCH_MCP:-1}" = 1 ] && "$bench" mcp --db bench/data/full.db --rounds "$rounds"
+# Parquet against json and json.gz on the ~500 MB set, and DuckDB's group-by over each.
+[ "${BENCH_PARQUET:-1}" = 1 ] && "$bench" parquet --db bench/data/full.db --rounds "$rounds"
 if [ "${BENCH_LARGE:-1}" = 1 ]; then
   [ -f bench/data/large.db ] || "$bench" prepare --incidents 200000 --db bench/data/large.db
   "$bench" run --db bench/data/large.db --rounds 1 --skip-naive
+  [ "${BENCH_PARQUET:-1}" = 1 ] && "$bench" parquet --db bench/data/large.db --rounds 1
 fi

@@ -17,6 +17,7 @@ using SupportSignal.Export;
 //   prepare --incidents N --pg CONNECTION   seed a PostgreSQL database instead (an empty, existing one)
 //   pgrun --pg CONNECTION [--rounds N] [--parallel N]   the engine on PostgreSQL, serial and parallel, vs psql COPY row_to_json
 //   mcp --db PATH [--format json|zip ...] [--rounds N] [--queries N] [--cli PATH]   the MCP server (McpBench)
+//   parquet --db PATH [--rounds N] [--queries N] [--cli PATH]   Parquet against json and json.gz, and DuckDB over each (ParquetBench)
 var command = args.FirstOrDefault() ?? "help";
 var options = Options.Parse(args.Skip(1));
 return command switch
@@ -27,6 +28,7 @@ return command switch
     "engine" => await Bench.EngineAsync(options),
     "naive" => await Bench.NaiveAsync(options),
     "mcp" => await McpBench.RunAsync(options, Bench.Cli(options), Bench.OutDirectory()),
+    "parquet" => await ParquetBench.RunAsync(options, Bench.Cli(options), Bench.OutDirectory()),
     _ => Bench.Usage(),
 };
 

@@ -13,6 +13,12 @@ public enum ExportFormat
 
     /// <summary>A zip of <c>metadata.json</c> and one <c>tables/&lt;name&gt;.jsonl</c> per table.</summary>
     Zip,
+
+    /// <summary>
+    /// A zip of <c>metadata.json</c> and one typed, compressed <c>tables/&lt;name&gt;.parquet</c> per
+    /// table (the CLI can write the same files into a folder instead).
+    /// </summary>
+    Parquet,
 }
 
 /// <summary>File names, extensions and content types of each format, and parsing of user input.</summary>
@@ -20,19 +26,20 @@ public static class ExportFormats
 {
     public const string FileNamePrefix = "supportsignal-db-export-";
 
-    public static IReadOnlyList<string> Names { get; } = ["json", "json.gz", "zip"];
+    public static IReadOnlyList<string> Names { get; } = ["json", "json.gz", "zip", "parquet"];
 
     public static string Extension(this ExportFormat format) => format switch
     {
         ExportFormat.JsonGz => "json.gz",
         ExportFormat.Zip => "zip",
+        ExportFormat.Parquet => "parquet.zip",
         _ => "json",
     };
 
     public static string ContentType(this ExportFormat format) => format switch
     {
         ExportFormat.JsonGz => "application/gzip",
-        ExportFormat.Zip => "application/zip",
+        ExportFormat.Zip or ExportFormat.Parquet => "application/zip",
         _ => "application/json; charset=utf-8",
     };
 
@@ -50,12 +57,13 @@ public static class ExportFormats
 
     public const string DeidentifiedSuffix = "-deidentified";
 
-    /// <summary>Parses "json", "json.gz" or "zip" (case-insensitive); anything else names the problem.</summary>
+    /// <summary>Parses "json", "json.gz", "zip" or "parquet" (case-insensitive); anything else names the problem.</summary>
     public static ExportFormat Parse(string? text) => text?.Trim().ToLowerInvariant() switch
     {
         "json" or null or "" => ExportFormat.Json,
         "json.gz" or "gz" or "gzip" => ExportFormat.JsonGz,
         "zip" => ExportFormat.Zip,
+        "parquet" or "parquet.zip" => ExportFormat.Parquet,
         _ => throw new ExportRequestException("format",
             $"Unknown format {InputText.Quote(text!)}. Valid formats: {string.Join(", ", Names)}."),
     };

@@ -44,26 +44,53 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     public async Task<ExportSummary> ExportAsync(
         ExportRequest request, Stream output, IProgress<ExportProgress>? progress, CancellationToken cancellationToken = default)
     {
+        var counted = new CountingStream(output);
+        var summary = await RunAsync(request, () => counted.BytesWritten, progress, async (snapshot, metadata, plans, reporter) =>
+        {
+            if (ParallelReaders(request, Select(request)) is > 1 and var readers)
+            {
+                await ParallelDocumentWriter.WriteAsync(
+                    snapshot, readers, _options.SpillDirectory ?? Path.GetTempPath(), request.Format == ExportFormat.JsonGz, counted, metadata, plans, reporter, cancellationToken);
+            }
+            else
+            {
+                await ExportWriter.WriteAsync(request.Format, snapshot, counted, metadata, plans, cancellationToken, reporter);
+            }
+
+            await counted.FlushAsync(cancellationToken);
+        }, cancellationToken);
+        return summary;
+    }
+
+    /// <summary>
+    /// Writes a Parquet export's files (<c>metadata.json</c>, <c>tables/&lt;name&gt;.parquet</c>) into
+    /// <paramref name="folder"/> instead of a zip: the same snapshot, rows and values.
+    /// </summary>
+    public async Task<ExportSummary> ExportAsync(
+        ExportRequest request, IExportFolder folder, IProgress<ExportProgress>? progress, CancellationToken cancellationToken = default)
+    {
+        if (request.Format != ExportFormat.Parquet)
+        {
+            throw new ExportRequestException("format", $"Only a Parquet export can be written into a folder, not {request.Format.Extension()}.");
+        }
+
+        var counted = new CountingFolder(folder);
+        return await RunAsync(request, () => counted.BytesWritten, progress, (snapshot, metadata, plans, reporter) =>
+            ExportWriter.WriteFilesAsync(request.Format, snapshot, counted, metadata, plans, null, reporter, cancellationToken), cancellationToken);
+    }
+
+    private async Task<ExportSummary> RunAsync(
+        ExportRequest request, Func<long> bytesWritten, IProgress<ExportProgress>? progress,
+        Func<Snapshot, DocumentMetadata, List<TablePlan>, ProgressReporter?, Task> write, CancellationToken cancellationToken)
+    {
         var selection = Select(request);
         var stopwatch = Stopwatch.StartNew();
-        var counted = new CountingStream(output);
-
         await using var snapshot = await OpenSnapshotAsync(ChoosesRows(selection), cancellationToken);
         var (plans, metadata) = await PrepareAsync(snapshot, request, selection, cancellationToken);
-        var reporter = progress is null ? null : new ProgressReporter(progress, counted, metadata.Counts, stopwatch);
-        if (ParallelReaders(request, selection) is > 1 and var readers)
-        {
-            await ParallelDocumentWriter.WriteAsync(
-                snapshot, readers, _options.SpillDirectory ?? Path.GetTempPath(), request.Format == ExportFormat.JsonGz, counted, metadata, plans, reporter, cancellationToken);
-        }
-        else
-        {
-            await ExportWriter.WriteAsync(request.Format, snapshot, counted, metadata, plans, cancellationToken, reporter);
-        }
-
-        await counted.FlushAsync(cancellationToken);
+        var reporter = progress is null ? null : new ProgressReporter(progress, bytesWritten, metadata.Counts, stopwatch);
+        await write(snapshot, metadata, plans, reporter);
         reporter?.Finished();
-        return new ExportSummary(metadata.Counts, metadata.Counts.Values.Sum(), counted.BytesWritten, stopwatch.Elapsed);
+        return new ExportSummary(metadata.Counts, metadata.Counts.Values.Sum(), bytesWritten(), stopwatch.Elapsed);
     }
 
     /// <summary>

@@ -29,7 +29,8 @@ internal static class SizeEstimator
 
         // Compressed size scales with how well the sample itself compresses in that format.
         var estimates = new Dictionary<ExportFormat, long> { [ExportFormat.Json] = estimate };
-        foreach (var format in new[] { ExportFormat.JsonGz, ExportFormat.Zip })
+        // Parquet's fixed cost per file (schema, footer) is small beside a real table's row groups, so it scales the same way.
+        foreach (var format in new[] { ExportFormat.JsonGz, ExportFormat.Zip, ExportFormat.Parquet })
         {
             var compressed = new CountingStream(Stream.Null);
             await ExportWriter.WriteAsync(format, snapshot, compressed, metadata with { Counts = sampleRows }, samples, cancellationToken);

@@ -45,6 +45,8 @@ public sealed class DemoExport : IAsyncLifetime
         }
 
         ZipFile.ExtractToDirectory(Path.Combine(ExportDirectory, "export.zip"), Path.Combine(ExportDirectory, "export"));
+        // The page's .parquet.zip holds what the CLI writes into a folder.
+        ZipFile.ExtractToDirectory(Path.Combine(ExportDirectory, "export.parquet.zip"), Path.Combine(ExportDirectory, "export.parquet"));
 
         // A segment: one company's incidents of 2025, as segment.json.
         SegmentCompanyId = Guid.Parse(Query("SELECT id FROM companies ORDER BY name LIMIT 1").Single()[0]);

@@ -32,6 +32,10 @@ public abstract class RecipeTests(DemoExport export)
     protected Task<ShellResult> RunCliAsync([CallerMemberName] string test = "") =>
         Runners.CliAsync(export, Guide.Recipe(RecipeOf(test), "sh"));
 
+    /// <summary>Runs the test's CLI recipe in an empty folder (for a recipe that writes names the demo export already has).</summary>
+    protected Task<ShellResult> RunCliInEmptyFolderAsync([CallerMemberName] string test = "") =>
+        Runners.CliAsync(export, Guide.Recipe(RecipeOf(test), "sh"), export.NewDirectory("empty"));
+
     /// <summary>Runs the test's shell recipe on a copy of the export that <paramref name="damage"/> has altered.</summary>
     protected Task<ShellResult> RunShellOnDamagedCopyAsync(Action<string> damage, [CallerMemberName] string test = "")
     {

@@ -27,7 +27,8 @@ public static class Runners
     /// connects to a copy of the demo database through the same environment variables an operator would set. Its progress and
     /// summary go to stderr, so stderr is allowed here.
     /// </summary>
-    public static Task<ShellResult> CliAsync(DemoExport export, string script) => ShellAsync(export, script, export.ExportDirectory, new Dictionary<string, string>
+    /// <param name="source">The folder the recipe runs in a copy of: the demo export's files unless given.</param>
+    public static Task<ShellResult> CliAsync(DemoExport export, string script, string? source = null) => ShellAsync(export, script, source ?? export.ExportDirectory, new Dictionary<string, string>
     {
         ["PATH"] = AppContext.BaseDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"),
         ["Database__Provider"] = "Sqlite",

@@ -312,7 +312,7 @@ public sealed partial class HostileInputTests(HostileInputTests.ManySlotsApp app
         return await connection.ScalarAsync<int>("SELECT COUNT(*) FROM users", Cancel);
     }
 
-    [GeneratedRegex(@"^supportsignal-db-export-\d{4}-\d{2}-\d{2}-\d{4}(-segment)?(-deidentified)?\.(json|json\.gz|zip)$")]
+    [GeneratedRegex(@"^supportsignal-db-export-\d{4}-\d{2}-\d{2}-\d{4}(-segment)?(-deidentified)?\.(json|json\.gz|zip|parquet\.zip)$")]
     private static partial Regex DownloadName();
 
     /// <summary>Enough export slots that sequential fuzzing never meets the concurrency limit.</summary>

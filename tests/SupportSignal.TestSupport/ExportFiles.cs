@@ -8,7 +8,7 @@ namespace SupportSignal.TestSupport;
 /// <summary>Reads a downloaded export in any of its formats, and counts rows the database's own way.</summary>
 public static class ExportFiles
 {
-    /// <summary>The export's record counts and the length of every data array, from any of the three formats.</summary>
+    /// <summary>The export's record counts and the rows of every table, from any of the four formats.</summary>
     public static ExportContents Read(byte[] body, string format)
     {
         switch (format)
@@ -40,6 +40,16 @@ public static class ExportFiles
                             return count;
                         });
                     return new ExportContents(Counts(metadata.RootElement.GetProperty("metadata")), rows, []);
+                }
+
+            case "parquet" or "parquet.zip":
+                {
+                    var (metadataText, tables) = ParquetFiles.ReadZipAsync(body).GetAwaiter().GetResult();
+                    using var metadata = JsonDocument.Parse(metadataText);
+                    return new ExportContents(
+                        Counts(metadata.RootElement.GetProperty("metadata")),
+                        tables.ToDictionary(t => t.Key, t => (long)t.Value.Rows.Count),
+                        tables.Values.SelectMany(t => t.Columns.Select(c => c.Name)).ToHashSet());
                 }
 
             default:

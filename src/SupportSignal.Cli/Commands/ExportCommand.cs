@@ -26,7 +26,7 @@ public static class ExportCommand
     public static Command Create(CliContext cli)
     {
         var flags = new Flags();
-        var command = new Command("export", "Export the database, or a segment of it, as JSON (progress on stderr).");
+        var command = new Command("export", "Export the database, or a segment of it, as JSON or Parquet (progress on stderr).");
         foreach (var option in flags.All)
         {
             command.Options.Add(option);
@@ -115,7 +115,8 @@ public static class ExportCommand
     {
         public Option<string> Output { get; } = new("--output", "-o")
         {
-            Description = "A file, an existing directory (the timestamped default name is used inside it), or - for standard output.",
+            Description = "A file, an existing directory (the timestamped default name is used inside it), or - for standard output. " +
+                "--format parquet writes a folder (metadata.json, tables/<table>.parquet) unless PATH ends in .zip or is -.",
             DefaultValueFactory = _ => ".",
         };
 

@@ -1,15 +1,17 @@
 using System.Text;
 
 using SupportSignal.Export;
+using SupportSignal.Export.Writing;
 
 namespace SupportSignal.Cli.Output;
 
 /// <summary>
 /// Where an export goes. A file is written as <c>PATH.partial</c> and renamed onto PATH only by
 /// <see cref="CommitAsync"/>; disposing without a commit (error, Ctrl-C) deletes the partial
-/// file, so PATH is either the complete export or exactly what it was before.
+/// file, so PATH is either the complete export or exactly what it was before. A Parquet export
+/// to anything but a <c>.zip</c> file or standard output is a folder, written and renamed the same way.
 /// </summary>
-internal sealed class ExportDestination : IExportTarget, IAsyncDisposable
+internal sealed class ExportDestination : IExportTarget, IExportFolder, IAsyncDisposable
 {
     public const string StandardOutputPath = "-";
     public const string PartialSuffix = ".partial";
@@ -19,6 +21,8 @@ internal sealed class ExportDestination : IExportTarget, IAsyncDisposable
     private readonly bool _overwrite;
     private readonly GuardedStream _stream;
     private bool _committed;
+    private bool _isFolder;
+    private bool _createdFiles;
 
     private ExportDestination(Stream stream, string name, string? target, string? partial, bool overwrite)
     {
@@ -33,7 +37,10 @@ internal sealed class ExportDestination : IExportTarget, IAsyncDisposable
     public Stream Stream => _stream;
 
     /// <summary>True once the export has written to it (a file is deleted on failure whatever this says).</summary>
-    public bool HasStarted => _stream.HasWritten;
+    public bool HasStarted => _stream.HasWritten || _createdFiles;
+
+    /// <summary>This destination when it is a folder (a Parquet export's files), else null.</summary>
+    public IExportFolder? Folder => _isFolder ? this : null;
 
     /// <summary>The final path, or "standard output".</summary>
     public string Name { get; }
@@ -48,6 +55,11 @@ internal sealed class ExportDestination : IExportTarget, IAsyncDisposable
         {
             var stream = environment.StandardOutput?.Invoke() ?? new TextWriterStream(stdout);
             return new ExportDestination(stream, "standard output", null, null, false);
+        }
+
+        if (request.Format == ExportFormat.Parquet && !path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+        {
+            return OpenFolder(path, request, utcNow, force);
         }
 
         var target = Resolve(path, request, utcNow);
@@ -78,6 +90,27 @@ internal sealed class ExportDestination : IExportTarget, IAsyncDisposable
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         await Stream.FlushAsync(CancellationToken.None);
+        if (_isFolder)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                if (_overwrite)
+                {
+                    DeleteEntry(_target!);
+                }
+
+                Directory.Move(_partial!, _target!);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException(ExitCodes.OutputNotWritable, $"Cannot move the finished export onto {_target}: {e.Message}", e);
+            }
+
+            _committed = true;
+            return;
+        }
+
         if (_partial is null)
         {
             _committed = true;
@@ -110,12 +143,90 @@ internal sealed class ExportDestination : IExportTarget, IAsyncDisposable
         {
             try
             {
-                File.Delete(_partial);
+                DeleteEntry(_partial);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Reported by the error that brought us here; a leftover .partial never looks like an export.
             }
+        }
+    }
+
+    /// <summary>
+    /// Creates a file of a folder export inside <c>PATH.partial</c>; a failure to create it is an output
+    /// failure like a failed write.
+    /// </summary>
+    public Task<Stream> CreateFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var root = Path.GetFullPath(_partial!) + Path.DirectorySeparatorChar;
+        var full = Path.GetFullPath(Path.Combine(root, path));
+        if (!full.StartsWith(root, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{path} is not inside the export folder.", nameof(path));
+        }
+
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            _createdFiles = true;
+            Stream file = new FileStream(full, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, useAsync: true);
+            return Task.FromResult<Stream>(new GuardedStream(file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputWriteException(e);
+        }
+    }
+
+    /// <summary>
+    /// A Parquet export's folder: PATH itself when it does not exist yet or is named <c>*.parquet</c>
+    /// (an earlier export's folder, replaced only with --force), else the default name inside the
+    /// existing directory PATH (<c>supportsignal-db-export-YYYY-MM-DD-HHmm.parquet</c>).
+    /// </summary>
+    private static ExportDestination OpenFolder(string path, ExportRequest request, DateTime utcNow, bool force)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        var target = Directory.Exists(full) && !full.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)
+            ? Path.Combine(full, FolderName(request, utcNow))
+            : full;
+        var parent = Path.GetDirectoryName(target)!;
+        if (!Directory.Exists(parent))
+        {
+            throw new CliException(ExitCodes.OutputNotWritable, $"The output directory {parent} does not exist.");
+        }
+
+        if ((Directory.Exists(target) || File.Exists(target)) && !force)
+        {
+            throw new CliException(ExitCodes.OutputNotWritable, $"{target} already exists; use --force to replace it.");
+        }
+
+        var partial = target + PartialSuffix;
+        try
+        {
+            // A stale partial folder (a killed run) is replaced.
+            DeleteEntry(partial);
+            Directory.CreateDirectory(partial);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.OutputNotWritable, $"Cannot write {partial}: {e.Message}", e);
+        }
+
+        return new ExportDestination(Stream.Null, target, target, partial, force) { _isFolder = true };
+    }
+
+    /// <summary><c>supportsignal-db-export-YYYY-MM-DD-HHmm[-segment][-deidentified].parquet</c>: the zip's name without <c>.zip</c>.</summary>
+    public static string FolderName(ExportRequest request, DateTime utcNow) => Path.GetFileNameWithoutExtension(request.FileName(utcNow));
+
+    private static void DeleteEntry(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        else
+        {
+            File.Delete(path);
         }
     }
 
@@ -238,28 +349,6 @@ internal sealed class ExportDestination : IExportTarget, IAsyncDisposable
         }
 
         private static bool IsOutputFailure(Exception e) => e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException;
-    }
-
-    /// <summary>The boilerplate of a stream that can only be written.</summary>
-    private abstract class WriteOnlyStream : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
 

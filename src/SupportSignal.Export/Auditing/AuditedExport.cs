@@ -15,6 +15,9 @@ public interface IExportTarget
 {
     Stream Stream { get; }
 
+    /// <summary>Set when a Parquet export goes into a folder of files rather than one zip on <see cref="Stream"/>.</summary>
+    IExportFolder? Folder => null;
+
     /// <summary>True once anything has reached the receiver: a failure can no longer be reported in place of the file.</summary>
     bool HasStarted { get; }
 
@@ -93,7 +96,9 @@ public sealed partial class AuditedExport(
         target.Begin();
         try
         {
-            var summary = await exports.ExportAsync(attempt.Request, target.Stream, progress, cancellationToken);
+            var summary = target.Folder is { } folder
+                ? await exports.ExportAsync(attempt.Request, folder, progress, cancellationToken)
+                : await exports.ExportAsync(attempt.Request, target.Stream, progress, cancellationToken);
             await target.CommitAsync(cancellationToken);
             await FinishAsync(id, ExportOutcome.Succeeded, null, summary);
             return new ExportResult(ExportOutcome.Succeeded, null, summary, Started: true);

@@ -26,6 +26,9 @@ public sealed record ExportColumn(string Name, string StoreType, bool Nullable, 
 {
     /// <summary>True for the column that dates the table's events (a date range filters on it).</summary>
     public bool IsEventDate { get; init; }
+
+    /// <summary>An exact decimal's digits in all and after the point, from the model (EF's 18, 2 when it declares none); null for other kinds.</summary>
+    public (int Precision, int Scale)? DecimalDigits { get; init; }
 }
 
 public sealed record ExportForeignKey(IReadOnlyList<string> Columns, string PrincipalTable, IReadOnlyList<string> PrincipalColumns);
@@ -118,7 +121,10 @@ public sealed class ExportCatalog
                     $"{table.Name}.{p.GetColumnName(table)} has no classification; declare one in its entity configuration."),
                 KindOf(p),
                 p.FindPersonalKind())
-            { IsEventDate = p.IsEventDate() })
+            {
+                IsEventDate = p.IsEventDate(),
+                DecimalDigits = KindOf(p) == ValueKind.Decimal ? (p.GetPrecision() ?? 18, p.GetScale() ?? 2) : null,
+            })
             .ToList();
         var primaryKey = entity.FindPrimaryKey()!.Properties.Select(p => p.GetColumnName(table)!).ToList();
         var foreignKeys = entity.GetForeignKeys()

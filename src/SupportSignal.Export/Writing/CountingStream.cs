@@ -1,7 +1,8 @@
 namespace SupportSignal.Export.Writing;
 
 /// <summary>A write-only pass-through that counts the bytes written to the stream beneath.</summary>
-internal sealed class CountingStream(Stream inner) : Stream
+/// <param name="ownsInner">True when disposing this stream closes the one beneath (a file of a folder export).</param>
+internal sealed class CountingStream(Stream inner, bool ownsInner = false) : Stream
 {
     public long BytesWritten { get; private set; }
 
@@ -45,4 +46,41 @@ internal sealed class CountingStream(Stream inner) : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (ownsInner)
+        {
+            ownsInner = false;
+            await inner.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && ownsInner)
+        {
+            ownsInner = false;
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>A folder whose files count the bytes written to them, all together.</summary>
+internal sealed class CountingFolder(IExportFolder inner) : IExportFolder
+{
+    private readonly List<CountingStream> _files = [];
+
+    public long BytesWritten => _files.Sum(f => f.BytesWritten);
+
+    public async Task<Stream> CreateFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var file = new CountingStream(await inner.CreateFileAsync(path, cancellationToken), ownsInner: true);
+        _files.Add(file);
+        return file;
+    }
 }

@@ -11,7 +11,8 @@ internal delegate void TableWritten(TablePlan plan, long rows, long bytes);
 
 /// <summary>
 /// Writes the export in each format (docs/export-format.md): the metadata-plus-data document,
-/// plain or gzip-compressed, or a zip of metadata.json and one JSON Lines file per table. The one
+/// plain or gzip-compressed, or a zip (or, for Parquet, a folder) of metadata.json and one JSON
+/// Lines or Parquet file per table. The one
 /// place the document's framing is written: the export and the size estimate both come through here.
 /// </summary>
 internal static class ExportWriter
@@ -37,8 +38,8 @@ internal static class ExportWriter
                 }
 
                 break;
-            case ExportFormat.Zip:
-                await WriteZipAsync(snapshot, stream, metadata, plans, tableWritten, progress, cancellationToken);
+            case ExportFormat.Zip or ExportFormat.Parquet:
+                await WriteZipAsync(format, snapshot, stream, metadata, plans, tableWritten, progress, cancellationToken);
                 break;
             default:
                 await WriteDocumentAsync(snapshot, stream, metadata, plans, tableWritten, progress, cancellationToken);
@@ -70,36 +71,72 @@ internal static class ExportWriter
         await writer.FlushAsync(cancellationToken);
     }
 
-    // metadata.json holds {"metadata": {...}}, so jq paths are the same as in the single document.
+    // The zip writer closes entries with small synchronous writes; hold those for the next async one.
     private static async Task WriteZipAsync(
-        Snapshot snapshot, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, TableWritten tableWritten,
+        ExportFormat format, Snapshot snapshot, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, TableWritten tableWritten,
         ProgressReporter? progress, CancellationToken cancellationToken)
     {
-        // The zip writer closes entries with small synchronous writes; hold those for the next async one.
         var target = new AsyncOnlyWriteStream(stream);
         await using (var zip = new ZipArchive(target, ZipArchiveMode.Create, leaveOpen: true))
         {
-            await using (var entry = await zip.CreateEntry("metadata.json", CompressionLevel.Fastest).OpenAsync(cancellationToken))
-            await using (var writer = new Utf8JsonWriter(entry, WriterOptions))
-            {
-                writer.WriteStartObject();
-                MetadataWriter.Write(writer, metadata);
-                writer.WriteEndObject();
-                await writer.FlushAsync(cancellationToken);
-            }
-
-            foreach (var plan in plans)
-            {
-                progress?.BeginTable(plan.Table.Name);
-                await using var entry = await zip.CreateEntry($"tables/{plan.Table.Name}.jsonl", CompressionLevel.Fastest).OpenAsync(cancellationToken);
-                var output = JsonOutput.Lines(entry, WriterOptions, progress);
-                var rows = await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken);
-                tableWritten(plan, rows, 0);
-                await output.FlushAsync(cancellationToken);
-            }
+            await WriteFilesAsync(format, snapshot, new ZipFolder(zip), metadata, plans, tableWritten, progress, cancellationToken);
         }
 
         await target.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The files of a zip or Parquet export, into a zip or a folder: <c>metadata.json</c>, which holds
+    /// {"metadata": {...}} so jq paths are the same as in the single document, then one
+    /// <c>tables/&lt;name&gt;.jsonl</c> or <c>.parquet</c> per table.
+    /// </summary>
+    public static async Task WriteFilesAsync(
+        ExportFormat format, Snapshot snapshot, IExportFolder folder, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
+        TableWritten? tableWritten, ProgressReporter? progress, CancellationToken cancellationToken)
+    {
+        tableWritten ??= (plan, rows, _) => CheckCount(plan, metadata, rows);
+        await using (var entry = await folder.CreateFileAsync(MetadataFile, cancellationToken))
+        await using (var writer = new Utf8JsonWriter(entry, WriterOptions))
+        {
+            writer.WriteStartObject();
+            MetadataWriter.Write(writer, metadata);
+            writer.WriteEndObject();
+            await writer.FlushAsync(cancellationToken);
+        }
+
+        foreach (var plan in plans)
+        {
+            progress?.BeginTable(plan.Table.Name);
+            await using var entry = await folder.CreateFileAsync(TableFile(format, plan.Table.Name), cancellationToken);
+            long rows;
+            if (format == ExportFormat.Parquet)
+            {
+                rows = await ParquetTableWriter.WriteAsync(snapshot.Rows, plan, entry, progress, cancellationToken);
+            }
+            else
+            {
+                var output = JsonOutput.Lines(entry, WriterOptions, progress);
+                rows = await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken);
+                await output.FlushAsync(cancellationToken);
+            }
+
+            tableWritten(plan, rows, 0);
+        }
+    }
+
+    public const string MetadataFile = "metadata.json";
+
+    /// <summary><c>tables/&lt;name&gt;.jsonl</c> in a zip export, <c>tables/&lt;name&gt;.parquet</c> in a Parquet one.</summary>
+    public static string TableFile(ExportFormat format, string table) => $"tables/{table}.{(format == ExportFormat.Parquet ? "parquet" : "jsonl")}";
+
+    /// <summary>A zip archive as a folder. Parquet files are compressed already, so they are stored as they are.</summary>
+    private sealed class ZipFolder(ZipArchive zip) : IExportFolder
+    {
+        public async Task<Stream> CreateFileAsync(string path, CancellationToken cancellationToken)
+        {
+            var level = path.EndsWith(".parquet", StringComparison.Ordinal) ? CompressionLevel.NoCompression : CompressionLevel.Fastest;
+            return await zip.CreateEntry(path, level).OpenAsync(cancellationToken);
+        }
     }
 
     public static void CheckCount(TablePlan plan, DocumentMetadata metadata, long written)

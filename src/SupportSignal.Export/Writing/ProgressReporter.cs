@@ -9,7 +9,7 @@ namespace SupportSignal.Export.Writing;
 /// Reports are made synchronously on the exporting thread.
 /// </summary>
 internal sealed class ProgressReporter(
-    IProgress<ExportProgress> sink, CountingStream output, IReadOnlyDictionary<string, long> counts, Stopwatch stopwatch)
+    IProgress<ExportProgress> sink, Func<long> bytesWritten, IReadOnlyDictionary<string, long> counts, Stopwatch stopwatch)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
@@ -50,6 +50,6 @@ internal sealed class ProgressReporter(
         _nextReport = Stopwatch.GetTimestamp() + _intervalTicks;
         sink.Report(new ExportProgress(
             _table, _tableNumber, counts.Count, _tableRows, counts.GetValueOrDefault(_table), _rowsBefore + _tableRows, _rowsTotal,
-            output.BytesWritten, stopwatch.Elapsed));
+            bytesWritten(), stopwatch.Elapsed));
     }
 }

@@ -23,6 +23,7 @@ internal sealed class TablePlan
         Columns = table.ExportedColumns.ToArray();
         Kinds = Columns.Select(c => c.Kind).ToArray();
         Names = Columns.Select(c => JsonEncodedText.Encode(c.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)).ToArray();
+        Blanked = Columns.Select(c => stubs is { } s && s.Blanked(c)).ToArray();
         var where = rowFilter is null ? "" : $" WHERE {rowFilter}";
         string Select(ExportColumn c) => stubs is { } s && s.Blanked(c)
             ? $"CASE WHEN {s.Condition} THEN NULL ELSE {delimit(c.Name)} END"
@@ -39,6 +40,7 @@ internal sealed class TablePlan
         Columns = plan.Columns;
         Kinds = plan.Kinds;
         Names = plan.Names;
+        Blanked = plan.Blanked;
         Transforms = plan.Transforms;
         Sql = sql;
         CountSql = plan.CountSql;
@@ -57,6 +59,9 @@ internal sealed class TablePlan
     public ValueKind[] Kinds { get; }
 
     public JsonEncodedText[] Names { get; }
+
+    /// <summary>Per exported column, true when a stub row reads it as null (so it may be null whatever the model says).</summary>
+    public bool[] Blanked { get; }
 
     public string Sql { get; }
 

@@ -14,7 +14,7 @@ public sealed class CliErrorTests(SeededCliDatabase db) : IClassFixture<SeededCl
     [InlineData("Unrecognized command or argument '--colour'", "counts", "--colour")]
     [InlineData("'abc' for option '--incidents'", "seed", "--incidents", "abc")]
     [InlineData("'many' for option '--companies'", "seed", "--companies", "many")]
-    [InlineData("--format: Unknown format 'xml'. Valid formats: json, json.gz, zip.", "export", "--format", "xml")]
+    [InlineData("--format: Unknown format 'xml'. Valid formats: json, json.gz, zip, parquet.", "export", "--format", "xml")]
     [InlineData("--tables: Unknown table 'nonsense'", "export", "--tables", "companies,nonsense")]
     [InlineData("--tables: Table user_tokens holds only secret content", "export", "--tables", "user_tokens")]
     [InlineData("Option '--email' is required", "create-admin")]

@@ -64,6 +64,51 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
     }
 
     [Fact]
+    public async Task Parquet_into_a_directory_is_a_timestamped_folder_of_metadata_and_one_file_per_table()
+    {
+        var result = await db.RunAsync("export", "--format", "parquet", "--output", _output, "--quiet");
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var folder = Path.Combine(_output, "supportsignal-db-export-2026-11-26-0930.parquet");
+        Assert.Equal([folder], Directory.GetDirectories(_output));
+        Assert.Equal(["metadata.json"], CliDatabase.FilesIn(folder));
+        using var metadata = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "metadata.json")));
+        var counts = metadata.RootElement.GetProperty("metadata").GetProperty("recordCounts").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        Assert.Equal(counts.Keys.Select(t => t + ".parquet").Order(StringComparer.Ordinal), CliDatabase.FilesIn(Path.Combine(folder, "tables")));
+        foreach (var (table, count) in counts)
+        {
+            await using var file = File.OpenRead(Path.Combine(folder, "tables", table + ".parquet"));
+            Assert.Equal(count, (await ParquetFiles.ReadAsync(table, file, TestContext.Current.CancellationToken)).Footer.NumRows);
+        }
+
+        AssertCountsMatchDatabase(metadata.RootElement.GetProperty("metadata"), t => (int)counts[t]);
+    }
+
+    [Fact]
+    public async Task A_parquet_folder_is_replaced_only_with_force_and_a_zip_path_gets_the_zip()
+    {
+        var folder = Path.Combine(_output, "export.parquet");
+        var zip = Path.Combine(_output, "export.parquet.zip");
+
+        var first = await db.RunAsync("export", "--format", "parquet", "-o", folder, "--tables", "companies", "--quiet");
+        var again = await db.RunAsync("export", "--format", "parquet", "-o", folder, "--quiet");
+        var forced = await db.RunAsync("export", "--format", "parquet", "-o", folder, "--force", "--quiet");
+        var zipped = await db.RunAsync("export", "--format", "parquet", "-o", zip, "--quiet");
+
+        Assert.Equal(ExitCodes.Success, first.ExitCode);
+        Assert.Equal(ExitCodes.OutputNotWritable, again.ExitCode);
+        Assert.Contains("already exists; use --force", again.Error);
+        Assert.Equal(ExitCodes.Success, forced.ExitCode);
+        Assert.True(CliDatabase.FilesIn(Path.Combine(folder, "tables")).Length > 10, "the forced export replaced the one-table folder");
+        Assert.Equal([folder], Directory.GetDirectories(_output));
+        Assert.Equal(ExitCodes.Success, zipped.ExitCode);
+        using var archive = ZipFile.OpenRead(zip);
+        Assert.Equal(
+            CliDatabase.FilesIn(Path.Combine(folder, "tables")).Select(f => "tables/" + f).Append("metadata.json").Order(StringComparer.Ordinal),
+            archive.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_directory_gets_the_timestamped_default_name_for_the_format()
     {
         var result = await db.RunAsync("export", "--format", "zip", "--output", _output, "--quiet");
@@ -103,12 +148,14 @@ public sealed class CliExportTests(SeededCliDatabase db) : IClassFixture<SeededC
     [Theory]
     [InlineData("zip")]
     [InlineData("json.gz")]
+    [InlineData("parquet")]
     public async Task A_binary_format_is_not_written_to_a_terminal(string format)
     {
         var result = await CliDatabase.RunAsync(db.Environment() with { StdoutIsTerminal = true }, "export", "-o", "-", "--format", format);
 
         Assert.Equal(ExitCodes.BadArguments, result.ExitCode);
-        Assert.Contains($"--format {format} is binary", result.Error);
+        Assert.Contains($"--format {format}", result.Error);
+        Assert.Contains("is binary and standard output is a terminal", result.Error);
         Assert.Empty(result.StandardOutputBytes);
     }
 

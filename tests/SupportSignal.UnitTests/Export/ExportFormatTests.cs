@@ -61,6 +61,7 @@ public sealed class ExportFormatTests(SeededDatabase seeded) : IClassFixture<See
     [InlineData(ExportFormat.Json)]
     [InlineData(ExportFormat.JsonGz)]
     [InlineData(ExportFormat.Zip)]
+    [InlineData(ExportFormat.Parquet)]
     public async Task The_preview_counts_match_and_its_size_estimate_is_within_a_quarter_of_the_real_file(ExportFormat format)
     {
         var request = new ExportRequest { Format = format };
@@ -77,6 +78,7 @@ public sealed class ExportFormatTests(SeededDatabase seeded) : IClassFixture<See
     [InlineData("json", ExportFormat.Json, "supportsignal-db-export-2026-11-26-0930.json", "application/json; charset=utf-8")]
     [InlineData("JSON.GZ", ExportFormat.JsonGz, "supportsignal-db-export-2026-11-26-0930.json.gz", "application/gzip")]
     [InlineData(" zip ", ExportFormat.Zip, "supportsignal-db-export-2026-11-26-0930.zip", "application/zip")]
+    [InlineData("Parquet", ExportFormat.Parquet, "supportsignal-db-export-2026-11-26-0930.parquet.zip", "application/zip")]
     public void Formats_parse_and_name_their_files_in_utc(string text, ExportFormat format, string fileName, string contentType)
     {
         Assert.Equal(format, ExportFormats.Parse(text));

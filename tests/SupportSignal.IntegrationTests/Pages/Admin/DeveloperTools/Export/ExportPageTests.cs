@@ -54,6 +54,7 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
     [InlineData("json", "application/json; charset=utf-8")]
     [InlineData("json.gz", "application/gzip")]
     [InlineData("zip", "application/zip")]
+    [InlineData("parquet.zip", "application/zip")]
     public async Task The_download_is_an_attachment_with_a_utc_file_name_and_safe_headers(string format, string contentType)
     {
         var client = await ExportDownload.AdminAsync(app);
@@ -76,6 +77,7 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
     [InlineData("json")]
     [InlineData("json.gz")]
     [InlineData("zip")]
+    [InlineData("parquet.zip")]
     public async Task The_body_parses_and_its_counts_equal_its_rows_and_the_database(string format)
     {
         var client = await ExportDownload.AdminAsync(app);
@@ -93,6 +95,7 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
     [InlineData("json")]
     [InlineData("json.gz")]
     [InlineData("zip")]
+    [InlineData("parquet.zip")]
     public async Task The_estimated_size_on_the_page_is_within_a_quarter_of_the_real_download(string format)
     {
         var client = await ExportDownload.AdminAsync(app);
@@ -154,7 +157,7 @@ public sealed partial class ExportPageTests(SupportSignalAppFactory app) : IClas
     }
 
     [Theory]
-    [InlineData("xml", null, "Unknown format &#x27;xml&#x27;. Valid formats: json, json.gz, zip.")]
+    [InlineData("xml", null, "Unknown format &#x27;xml&#x27;. Valid formats: json, json.gz, zip, parquet.")]
     [InlineData("json", "incidents,no_such_table", "Unknown table &#x27;no_such_table&#x27;.")]
     [InlineData("json", "user_tokens", "Table user_tokens holds only secret content")]
     public async Task Bad_input_gets_a_400_page_that_names_the_problem(string format, string? tables, string message)

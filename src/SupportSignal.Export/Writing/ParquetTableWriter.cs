@@ -1,0 +1,279 @@
+using System.IO.Compression;
+using System.Reflection;
+using System.Runtime;
+using System.Text.Json;
+
+using Parquet;
+using Parquet.Meta;
+using Parquet.Schema;
+
+using SupportSignal.Export.Reading;
+
+namespace SupportSignal.Export.Writing;
+
+/// <summary>
+/// Writes one table as a typed Parquet file (docs/export-format.md, "Parquet"), streaming row groups
+/// as rows are read. The rows come from the snapshot's own row source as the JSON Lines rows of a
+/// zip export (the same SELECT, stubs, de-identifying transforms and canonical values, and any fast
+/// path the source has); each row is parsed straight back into typed column buffers, so every
+/// Parquet value is the JSON export's value in a typed column.
+/// </summary>
+internal static class ParquetTableWriter
+{
+    /// <summary>
+    /// A row group closes at this many rows (DuckDB's own row-group size, so its parallel scan lines up
+    /// with the file's) or at <see cref="RowGroupBytes"/> of row text, whichever comes first.
+    /// </summary>
+    public const int RowGroupRows = 122_880;
+
+    /// <summary>
+    /// The row text (as JSON) a row group may buffer. It is held as UTF-16 while the column chunks are
+    /// encoded, then encoded and compressed column by column: the process's peak grows by several
+    /// times this (docs/benchmarks.md, "Parquet"), so it is kept small.
+    /// </summary>
+    public const int RowGroupBytes = 4 * 1024 * 1024;
+
+    /// <summary>Zstd at its fastest level (docs/export-format.md, "Row groups and compression").</summary>
+    public const CompressionMethod Compression = CompressionMethod.Zstd;
+
+    /// <summary>
+    /// The writer's options for one table: string columns (enum names, ids repeated in foreign keys) are
+    /// dictionary-encoded where Parquet.Net finds few enough distinct values; JSON text never is.
+    /// </summary>
+    private static ParquetOptions OptionsFor(ParquetColumn[] columns)
+    {
+        var options = new ParquetOptions
+        {
+            CompressionMethod = Compression,
+            CompressionLevel = CompressionLevel.Fastest,
+            // Parquet.Net's pooled page buffers: by default it keeps up to 80 MB of them free, too much beside a row group.
+            MaximumSmallPoolFreeBytes = 4 * 1024 * 1024,
+            MaximumLargePoolFreeBytes = 16 * 1024 * 1024,
+        };
+        foreach (var column in columns.Where(c => c is StringColumn && c.Retype is null))
+        {
+            options.ColumnEncodingHints[column.Field.Path.ToString()] = EncodingHint.Dictionary;
+        }
+
+        return options;
+    }
+
+    /// <summary>Streams the plan's rows from <paramref name="source"/> into one Parquet file on <paramref name="output"/>; returns the rows written.</summary>
+    public static async Task<long> WriteAsync(
+        IRowSource source, TablePlan plan, Stream output, ProgressReporter? progress, CancellationToken cancellationToken)
+    {
+        var columns = Enumerable.Range(0, plan.Columns.Length).Select(i => ParquetColumn.For(plan, i)).ToArray();
+        var schema = new ParquetSchema(columns.Select(c => (Field)c.Field).ToArray());
+        // Parquet.Net makes small synchronous writes; they land here and go out once per row group.
+        var buffered = new RowGroupOutput(output);
+        long rows;
+        RowGroupSink sink;
+        await using (var writer = await ParquetWriter.CreateAsync(schema, buffered, OptionsFor(columns), cancellationToken: cancellationToken))
+        {
+            SchemaElements.Retype(writer, columns);
+            sink = new RowGroupSink(columns, writer, buffered);
+            var json = JsonOutput.Lines(sink, ExportWriter.WriterOptions, progress);
+            rows = await source.WriteRowsAsync(plan, json, cancellationToken);
+            await json.FlushAsync(cancellationToken);
+            await sink.FinishAsync(cancellationToken);
+        }
+
+        await buffered.DrainAsync(cancellationToken);
+        if (rows >= RowGroupRows || sink.RowGroups > 1)
+        {
+            // A large table leaves its row-group buffers on the large object heap, which the GC neither
+            // compacts nor hurries to collect; without this the next table's buffers pile on top and the
+            // peak grows with the number of large tables (224 MB against 171 MB on the 506 MB set).
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect();
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Takes the JSON Lines rows the row source writes, fills the column buffers row by row, and
+    /// writes a row group whenever they hold enough.
+    /// </summary>
+    private sealed class RowGroupSink(ParquetColumn[] columns, ParquetWriter writer, RowGroupOutput output) : WriteOnlyStream
+    {
+        private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 300 };
+        private readonly MemoryStream _partial = new();
+        private int _rows;
+        private long _bytes;
+
+        /// <summary>Row groups written so far.</summary>
+        public int RowGroups { get; private set; }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            // The row source hands over whole rows; a row split across writes waits for its end.
+            if (_partial.Length > 0)
+            {
+                _partial.Write(buffer);
+                var all = _partial.GetBuffer().AsSpan(0, (int)_partial.Length);
+                var used = AppendLines(all);
+                var rest = all[used..].ToArray();
+                _partial.SetLength(0);
+                _partial.Write(rest);
+                return;
+            }
+
+            var consumed = AppendLines(buffer);
+            _partial.Write(buffer[consumed..]);
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            if (_rows >= RowGroupRows || _bytes >= RowGroupBytes)
+            {
+                await WriteRowGroupAsync(cancellationToken);
+            }
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task FinishAsync(CancellationToken cancellationToken)
+        {
+            if (_partial.Length > 0)
+            {
+                throw new InvalidOperationException("The row source ended in the middle of a row.");
+            }
+
+            if (_rows > 0)
+            {
+                await WriteRowGroupAsync(cancellationToken);
+            }
+        }
+
+        private int AppendLines(ReadOnlySpan<byte> text)
+        {
+            var start = 0;
+            while (start < text.Length)
+            {
+                var end = text[start..].IndexOf((byte)'\n');
+                if (end < 0)
+                {
+                    break;
+                }
+
+                AppendRow(text.Slice(start, end));
+                _bytes += end + 1;
+                start += end + 1;
+            }
+
+            return start;
+        }
+
+        // A row is {"column":value,...} with the plan's columns in order.
+        private void AppendRow(ReadOnlySpan<byte> row)
+        {
+            var reader = new Utf8JsonReader(row, ReaderOptions);
+            reader.Read();
+            foreach (var column in columns)
+            {
+                reader.Read();
+                reader.Read();
+                column.Append(ref reader, row);
+            }
+
+            _rows++;
+        }
+
+        private async Task WriteRowGroupAsync(CancellationToken cancellationToken)
+        {
+            using (var group = writer.CreateRowGroup())
+            {
+                foreach (var column in columns)
+                {
+                    await column.WriteAsync(group, cancellationToken);
+                    column.Clear();
+                }
+
+                group.CompleteValidate();
+            }
+
+            _rows = 0;
+            _bytes = 0;
+            RowGroups++;
+            await output.DrainAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Holds what Parquet.Net writes (synchronously, in small pieces) until a row group or the footer
+    /// is complete, then sends it on with one asynchronous write: the response body of the page allows
+    /// no synchronous write, and memory holds at most one compressed row group.
+    /// </summary>
+    private sealed class RowGroupOutput(Stream inner) : WriteOnlyStream
+    {
+        private readonly MemoryStream _pending = new();
+
+        public override void Write(byte[] buffer, int offset, int count) => _pending.Write(buffer, offset, count);
+
+        public override void Write(ReadOnlySpan<byte> buffer) => _pending.Write(buffer);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _pending.Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            _pending.Write(buffer, offset, count);
+            return Task.CompletedTask;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task DrainAsync(CancellationToken cancellationToken)
+        {
+            if (_pending.Length == 0)
+            {
+                return;
+            }
+
+            await inner.WriteAsync(_pending.GetBuffer().AsMemory(0, (int)_pending.Length), cancellationToken);
+            _pending.SetLength(0);
+        }
+    }
+
+    /// <summary>
+    /// Applies each column's <see cref="ParquetColumn.Retype"/> to its schema element before the footer is
+    /// written. The footer is private to Parquet.Net's writer: a test reads the types back, so a
+    /// Parquet.Net that moved it fails the build's tests, not a user's export.
+    /// </summary>
+    private static class SchemaElements
+    {
+        private static readonly FieldInfo? FooterField = typeof(ParquetWriter).GetField("_footer", BindingFlags.Instance | BindingFlags.NonPublic);
+
+        public static void Retype(ParquetWriter writer, ParquetColumn[] columns)
+        {
+            if (columns.All(c => c.Retype is null))
+            {
+                return;
+            }
+
+            var footer = FooterField?.GetValue(writer);
+            var elements = footer?.GetType().GetMethod("GetWriteableSchema")?.Invoke(footer, null) as SchemaElement[]
+                ?? throw new InvalidOperationException("This Parquet.Net version keeps its schema elsewhere; JSON and timestamp columns cannot be typed.");
+            foreach (var column in columns.Where(c => c.Retype is not null))
+            {
+                column.Retype!(elements.Single(e => e.Name == column.Field.Name));
+            }
+        }
+    }
+}
