@@ -82,7 +82,22 @@ public sealed class ClipboardTarget(HttpContext context, long maxBytes) : IExpor
 
 /// <summary>The document outgrew the clipboard limit while it was written (its estimate was under it).</summary>
 public sealed class ClipboardLimitException(long maxBytes) : ExportOutputException(
-    new IOException(string.Create(CultureInfo.InvariantCulture, $"The document is larger than the clipboard limit ({SizeText.Of(maxBytes)}).")));
+    new IOException(string.Create(CultureInfo.InvariantCulture, $"The document is larger than the clipboard limit ({SizeText.Of(maxBytes)}).")))
+{
+    /// <summary>True when the limit is behind <paramref name="error"/>, however a writer wrapped it.</summary>
+    public static bool Caused(Exception? error)
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            if (error is ClipboardLimitException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
 
 /// <summary>How much "Copy JSON" may put on the clipboard.</summary>
 public static class ClipboardLimit

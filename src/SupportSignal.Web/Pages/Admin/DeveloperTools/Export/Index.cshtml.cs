@@ -174,7 +174,7 @@ public sealed class IndexModel(
         }
 
         var result = await audited.RunAsync(attempt, new ClipboardTarget(HttpContext, limit), cancellationToken: HttpContext.RequestAborted);
-        return result.Error is ClipboardLimitException && !result.Started
+        return ClipboardLimitException.Caused(result.Error) && !result.Started
             ? Show(ExportProblem.TooLargeForClipboard(null, limit))
             : ExportProblem.For(result, attempt.CorrelationId) is { } problem ? Show(problem) : new EmptyResult();
     }

@@ -136,3 +136,22 @@ public sealed partial class ClipboardCopyTests(SmallClipboardApp app) : IClassFi
     [GeneratedRegex("""href="([^"]+)" data-run-again""")]
     private static partial Regex RunAgain();
 }
+
+/// <summary>The clipboard buffer itself: a document that outgrows its estimate stops at the limit, and nothing reaches the browser.</summary>
+public sealed class ClipboardTargetTests
+{
+    [Fact]
+    public async Task Writing_past_the_limit_fails_before_anything_is_sent()
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        var target = new ClipboardTarget(context, maxBytes: 10);
+        await target.Stream.WriteAsync(new byte[10], TestContext.Current.CancellationToken);
+
+        var error = await Assert.ThrowsAsync<ClipboardLimitException>(
+            () => target.Stream.WriteAsync(new byte[1], TestContext.Current.CancellationToken).AsTask());
+
+        Assert.True(ClipboardLimitException.Caused(new IOException("wrapped", error)));
+        Assert.Equal(ExportErrorCodes.OutputNotWritable, ExportErrorCodes.ForFailure(error, started: false));
+        Assert.False(target.HasStarted);
+    }
+}
