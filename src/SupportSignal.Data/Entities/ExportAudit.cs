@@ -2,7 +2,8 @@ namespace SupportSignal.Data.Entities;
 
 public enum ExportOutcome { Started, Succeeded, Failed, Cancelled, Rejected }
 
-public enum ExportSource { Web, Cli }
+/// <summary>Where an export went: a browser download, the command line, or the page's "Copy JSON" (the browser's clipboard).</summary>
+public enum ExportSource { Web, Cli, Clipboard }
 
 /// <summary>
 /// One attempt to export the database, written when it starts and completed when it ends, so an

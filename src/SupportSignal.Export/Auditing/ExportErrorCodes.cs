@@ -15,6 +15,9 @@ public static class ExportErrorCodes
     /// <summary>Rejected: too many exports at once (the page's limiter).</summary>
     public const string Busy = "busy";
 
+    /// <summary>Rejected: a copy to the clipboard whose estimated size is above the page's clipboard limit (2 MB by default).</summary>
+    public const string TooLargeForClipboard = "too_large_for_clipboard";
+
     /// <summary>Cancelled: the client went away (closed tab, dropped connection) or the run was interrupted (Ctrl-C).</summary>
     public const string Cancelled = "cancelled";
 

@@ -78,6 +78,8 @@ public static class ExportLimits
         }
 
         var audit = context.RequestServices.GetRequiredService<ExportAuditTrail>();
-        await audit.RejectAsync(new ExportAttempt(UserGuid(context.User), ExportSource.Web, request, CorrelationId(context)), ExportErrorCodes.Busy);
+        // The page's "Copy JSON" posts to the same page with ?handler=copy.
+        var source = string.Equals(context.Request.Query["handler"], "copy", StringComparison.OrdinalIgnoreCase) ? ExportSource.Clipboard : ExportSource.Web;
+        await audit.RejectAsync(new ExportAttempt(UserGuid(context.User), source, request, CorrelationId(context)), ExportErrorCodes.Busy);
     }
 }

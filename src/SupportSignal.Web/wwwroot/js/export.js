@@ -53,18 +53,24 @@
             return;
         }
 
-        let title = "Export failed";
-        let message = "The export could not be started. Reload the page and try again.";
+        const problem = problemIn(frame, "Export failed", "The export could not be started. Reload the page and try again.");
+        finish();
+        toast("error", problem.title, problem.message, problem.reference);
+    });
+
+    // What an error page says (same origin, so readable): its message, its reference, and for a 429
+    // ("another export is running") or a 413 ("too large for the clipboard") its title.
+    function problemIn(source, title, message) {
         let reference = null;
         try {
-            const page = frame.contentDocument;
+            const page = source instanceof Document ? source : source.contentDocument;
             const heading = page && page.querySelector("[data-problem-title]");
             const problem = page && page.querySelector("[data-problem-message]");
             if (problem) {
                 message = problem.textContent.trim();
             }
-            // 429: another export is running; say so in the toast's title.
-            if (heading && page.querySelector(".status-code")?.textContent.trim() === "429") {
+            const status = page && page.querySelector(".status-code")?.textContent.trim();
+            if (heading && (status === "429" || status === "413")) {
                 title = heading.textContent.trim();
             }
             const id = page && page.querySelector("[data-correlation-id]");
@@ -72,9 +78,73 @@
         } catch {
             // Not readable (a network error page): the generic message stands.
         }
-        finish();
-        toast("error", title, message, reference);
+        return { title, message, reference };
+    }
+
+    // "Copy JSON": the segment form's fields, posted to ?handler=copy (audited and limited like a
+    // download), and the answer put on the clipboard. The ClipboardItem is handed a promise so that
+    // the write still counts as part of the click in browsers that insist on it (Safari, WebKit).
+    // "Copy command": the supportsignal export line the server rendered for the chosen format.
+    document.addEventListener("click", (event) => {
+        const target = event.target instanceof Element ? event.target : null;
+        const json = target && target.closest("[data-copy-json]");
+        const command = target && target.closest("[data-copy-command]");
+        if (json && !json.disabled) {
+            copyJson(json);
+        } else if (command) {
+            copyCommand(command);
+        }
     });
+
+    async function copyJson(button) {
+        const form = button.closest("form");
+        const data = new FormData(form);
+        data.set("Format", "json");
+        data.delete("DownloadToken");
+        const deidentified = data.get("Deidentify") === "true";
+        let sizeText = "";
+        button.disabled = true;
+        const text = fetch(`${window.location.pathname}?handler=copy`, { method: "POST", body: data, credentials: "same-origin" })
+            .then(async (response) => {
+                if (!response.ok) {
+                    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+                    throw problemIn(page, "Nothing was copied", `The copy failed (${response.status}).`);
+                }
+                sizeText = response.headers.get("X-Export-Size") || "";
+                return response.text();
+            });
+        try {
+            if (window.ClipboardItem && navigator.clipboard.write) {
+                await navigator.clipboard.write([new ClipboardItem({ "text/plain": text.then((t) => new Blob([t], { type: "text/plain" })) })]);
+            } else {
+                await navigator.clipboard.writeText(await text);
+            }
+            const records = number.format(Number(form.dataset.totalRecords || 0));
+            toast("success", "Copied to the clipboard",
+                `${sizeText} of JSON, ${records} records${deidentified ? ", de-identified" : ""}. Paste it where you need it.`, null);
+        } catch (error) {
+            if (error && error.title) {
+                toast("error", error.title, error.message, error.reference);
+            } else {
+                toast("error", "Nothing was copied", "The browser did not let the page use the clipboard. Download the segment instead.", null);
+            }
+        } finally {
+            button.disabled = false;
+        }
+    }
+
+    async function copyCommand(button) {
+        const form = button.closest("form");
+        const format = form.querySelector("input[name='Format']:checked");
+        const deidentify = form.querySelector("input[name='Deidentify']");
+        const line = deidentify && deidentify.checked ? format.dataset.commandDeidentified : format.dataset.command;
+        try {
+            await navigator.clipboard.writeText(line);
+            toast("success", "Command copied", line, null);
+        } catch {
+            toast("error", "Nothing was copied", `The browser did not let the page use the clipboard. The command is: ${line}`, null);
+        }
+    }
 
     function checkStarted() {
         if (!pending || readCookie(cookieName) !== pending.token) {

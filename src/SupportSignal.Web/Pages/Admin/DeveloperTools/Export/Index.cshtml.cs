@@ -16,7 +16,7 @@ namespace SupportSignal.Web.Pages.Admin.DeveloperTools.Export;
 /// </summary>
 [ExportEndpoint]
 public sealed class IndexModel(
-    ExportService exports, AuditedExport audited, ExportAuditTrail audit, SupportSignalDbContext db, TimeProvider time) : PageModel
+    ExportService exports, AuditedExport audited, ExportAuditTrail audit, SupportSignalDbContext db, TimeProvider time, IConfiguration configuration) : PageModel
 {
     public ExportPreview? Preview { get; private set; }
 
@@ -29,6 +29,9 @@ public sealed class IndexModel(
     /// <summary>The segment's normalized filters, as its metadata and the audit trail record them.</summary>
     public string? SegmentFilters { get; private set; }
 
+    /// <summary>The segment's request, as its form posts it; null until a filter is chosen.</summary>
+    public ExportRequest? SegmentRequest { get; private set; }
+
     public IReadOnlyList<Company> CompanyOptions { get; private set; } = [];
 
     public ILookup<Guid, Site> SiteOptions { get; private set; } = Array.Empty<Site>().ToLookup(s => s.CompanyId);
@@ -39,6 +42,9 @@ public sealed class IndexModel(
     public ExportProblem? Problem { get; private set; }
 
     public DateTime NowUtc => time.GetUtcNow().UtcDateTime;
+
+    /// <summary>The most "Copy JSON" puts on the clipboard (<see cref="ClipboardLimit"/>).</summary>
+    public long ClipboardMaxBytes => ClipboardLimit.MaxBytes(configuration);
 
     [BindProperty(SupportsGet = true)]
     public string? Format { get; set; }
@@ -72,6 +78,22 @@ public sealed class IndexModel(
     [BindProperty]
     public string? DownloadToken { get; set; }
 
+    /// <summary>The format the forms start with: the one asked for in the address ("Run again"), else JSON.</summary>
+    public ExportFormat ChosenFormat
+    {
+        get
+        {
+            try
+            {
+                return ExportFormats.Parse(Format);
+            }
+            catch (ExportRequestException)
+            {
+                return ExportFormat.Json;
+            }
+        }
+    }
+
     public bool HasFilters =>
         new[] { Tables, Companies, Sites }.Any(v => v is { Count: > 0 } && v.Any(s => !string.IsNullOrWhiteSpace(s)))
         || !string.IsNullOrWhiteSpace(From) || !string.IsNullOrWhiteSpace(To);
@@ -86,6 +108,7 @@ public sealed class IndexModel(
             var previews = await exports.PreviewAsync(segment is null ? [full] : [full, segment], cancellationToken);
             (Preview, SegmentPreview) = (previews[0], previews.ElementAtOrDefault(1));
             SegmentFilters = segment is null ? null : ExportAuditTrail.FiltersJson(segment);
+            SegmentRequest = segment;
         }
         catch (ExportRequestException e)
         {
@@ -106,6 +129,54 @@ public sealed class IndexModel(
             ? await audited.RejectAsync(attempt, badInput)
             : await audited.RunAsync(attempt, new DownloadTarget(HttpContext, request, NowUtc, DownloadToken), cancellationToken: HttpContext.RequestAborted);
         return ExportProblem.For(result, attempt.CorrelationId) is { } problem ? Show(problem) : new EmptyResult();
+    }
+
+    /// <summary>
+    /// "Copy JSON": the segment as a JSON document for the page's script to put on the clipboard. Audited
+    /// like a download (source clipboard) and limited like one (this page's POSTs share the export limits);
+    /// refused with 413 when its estimate is above the clipboard limit.
+    /// </summary>
+    public async Task<IActionResult> OnPostCopyAsync()
+    {
+        Format = ExportFormat.Json.Extension();
+        var request = ReadRequest(out var badInput);
+        var attempt = new ExportAttempt(ExportLimits.UserGuid(User), ExportSource.Clipboard, request, ExportLimits.CorrelationId(HttpContext));
+        if (badInput is not null)
+        {
+            return Show(ExportProblem.For(await audited.RejectAsync(attempt, badInput), attempt.CorrelationId)!);
+        }
+
+        if (await audited.RejectIfInvalidAsync(attempt) is { } rejected)
+        {
+            return Show(ExportProblem.For(rejected, attempt.CorrelationId)!);
+        }
+
+        var limit = ClipboardMaxBytes;
+        long? estimate = null;
+        try
+        {
+            estimate = (await exports.PreviewAsync([request], HttpContext.RequestAborted))[0].EstimatedBytes;
+        }
+        catch (ExportRequestException e)
+        {
+            return Show(ExportProblem.For(await audited.RejectAsync(attempt, e), attempt.CorrelationId)!);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The database failed the estimate: the audited run below meets the same failure, records
+            // it and turns it into the page an export failure gets (503 or 500 with a reference).
+        }
+
+        if (estimate > limit)
+        {
+            await audit.RejectAsync(attempt, ExportErrorCodes.TooLargeForClipboard);
+            return Show(ExportProblem.TooLargeForClipboard(estimate.Value, limit));
+        }
+
+        var result = await audited.RunAsync(attempt, new ClipboardTarget(HttpContext, limit), cancellationToken: HttpContext.RequestAborted);
+        return ClipboardLimitException.Caused(result.Error) && !result.Started
+            ? Show(ExportProblem.TooLargeForClipboard(null, limit))
+            : ExportProblem.For(result, attempt.CorrelationId) is { } problem ? Show(problem) : new EmptyResult();
     }
 
     private ExportRequest ReadRequest() =>
@@ -145,6 +216,12 @@ public sealed class IndexModel(
 /// <summary>Why an export did not happen, in words fit for the admin; never internal detail.</summary>
 public sealed record ExportProblem(int StatusCode, string Title, string Message, string? CorrelationId, string? Field = null)
 {
+    public static ExportProblem TooLargeForClipboard(long? estimate, long limit) => new(
+        StatusCodes.Status413PayloadTooLarge, "Too large for the clipboard",
+        (estimate is { } bytes ? $"This segment comes to about {SizeText.Of(bytes)}" : "This segment came out larger than its estimate")
+        + $"; the clipboard takes at most {SizeText.Of(limit)}. Download it instead, or narrow the filters. Nothing was copied.",
+        null);
+
     public static ExportProblem BadInput(ExportRequestException e) =>
         new(StatusCodes.Status400BadRequest, "The export request is not valid", e.Message, null, e.Field);
 

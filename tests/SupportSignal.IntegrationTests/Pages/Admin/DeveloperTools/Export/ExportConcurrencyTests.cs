@@ -73,6 +73,25 @@ public sealed class ExportConcurrencyTests(ThreeAdminsFactory app) : IClassFixtu
     }
 
     [Fact]
+    public async Task Copy_JSON_is_limited_like_a_download_and_a_refusal_is_audited_as_a_clipboard_export()
+    {
+        var (first, _, _) = await AdminsAsync();
+
+        using (await StartAsync(first))
+        {
+            var copy = await ExportForm.PostAsync(first, [new("Tables", "incidents")], query: "?handler=copy");
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, copy.StatusCode);
+            Assert.Contains("Another export is running", await copy.Content.ReadAsStringAsync(Cancel));
+            var row = ExportForm.AuditRows(app)[^1];
+            Assert.Equal((ExportSource.Clipboard, ExportOutcome.Rejected, "busy"), (row.Source, row.Outcome, row.ErrorCode));
+            Assert.Contains("incidents", row.Filters);
+        }
+
+        await ExportForm.WaitUntilNoExportRunsAsync(app);
+    }
+
+    [Fact]
     public async Task Pages_load_while_two_exports_stream()
     {
         var (first, second, third) = await AdminsAsync();

@@ -52,6 +52,32 @@ public sealed partial class ExportFailureTests(FaultyAppFactory app) : IClassFix
     }
 
     [Fact]
+    public async Task A_copy_to_the_clipboard_that_fails_shows_the_same_error_page_and_is_audited()
+    {
+        var client = await ExportDownload.AdminAsync(app);
+        var token = await client.GetAntiforgeryTokenAsync("/account/login");
+
+        app.Faults.FailDatabaseOpen = true;
+        HttpResponseMessage response;
+        try
+        {
+            response = await ExportForm.PostAsync(client, [new("Tables", "incidents")], token: token, query: "?handler=copy");
+        }
+        finally
+        {
+            app.Faults.FailDatabaseOpen = false;
+        }
+
+        var html = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("The export could not be started", html);
+        Assert.DoesNotContain("secret-path", html);
+        var correlationId = CorrelationId().Match(html).Groups[1].Value;
+        var row = ExportForm.AuditRows(app).Single(a => a.CorrelationId == correlationId);
+        Assert.Equal((ExportSource.Clipboard, ExportOutcome.Failed, "failed_before_first_byte"), (row.Source, row.Outcome, row.ErrorCode));
+    }
+
+    [Fact]
     public async Task A_failure_after_streaming_began_aborts_the_connection_so_no_truncated_file_looks_whole()
     {
         var client = await ExportDownload.AdminAsync(app);
