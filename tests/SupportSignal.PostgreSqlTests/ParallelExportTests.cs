@@ -101,21 +101,36 @@ public sealed class ParallelExportTests(SeededPostgreSql database) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_parallel_export_the_server_ends_midway_fails_and_leaves_no_spilled_rows_behind()
+    public async Task A_parallel_export_whose_output_fails_midway_leaves_no_spilled_rows_behind()
     {
         await database.EnsureAsync();
-        var terminated = 0;
-        var failure = await Assert.ThrowsAnyAsync<Exception>(() => ExportAsync(parallelism: 4, spillDirectory: _spill, onTable: table =>
-        {
-            if (table == "incidents" && terminated == 0)
-            {
-                terminated = database.TerminateSessionsInTransactionAsync().GetAwaiter().GetResult();
-            }
-        }));
+        await using var db = database.Settings.CreateContext();
+        // The output refuses its write once the writer has begun the incidents table, the way a full disk does.
+        var output = new FailingStream();
+        var progress = new Inline(p => output.Failing |= p.Table == "incidents");
+        var failure = await Assert.ThrowsAsync<IOException>(() => new ExportService(db, new FixedClock(), new ExportEngineOptions { Parallelism = 4, SpillDirectory = _spill })
+            .ExportAsync(new ExportRequest(), output, progress, TestContext.Current.CancellationToken));
 
-        Assert.True(terminated >= 1, "the server should have ended the export's sessions");
-        Assert.Contains("terminating connection", failure.ToString(), StringComparison.Ordinal);
+        Assert.Equal(FailingStream.Message, failure.Message);
         Assert.Empty(Directory.GetFiles(_spill));
+    }
+
+    [Fact]
+    public async Task A_spill_folder_that_cannot_be_written_fails_the_export_naming_the_folder_and_the_way_out()
+    {
+        await database.EnsureAsync();
+        await using var db = database.Settings.CreateContext();
+        var blocked = Path.Combine(_spill, "a-file");
+        await File.WriteAllTextAsync(blocked, "not a folder", TestContext.Current.CancellationToken);
+        var spill = Path.Combine(blocked, "spill");
+
+        var failure = await Assert.ThrowsAsync<ExportSpillException>(() => new ExportService(db, new FixedClock(), new ExportEngineOptions { Parallelism = 4, SpillDirectory = spill })
+            .ExportAsync(new ExportRequest(), Stream.Null, TestContext.Current.CancellationToken));
+
+        Assert.Contains(spill, failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Export:SpillDirectory", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("--parallel 1", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(ExportErrorCodes.OutputNotWritable, ExportErrorCodes.ForFailure(failure, started: true));
     }
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -195,6 +210,45 @@ public sealed class ParallelExportTests(SeededPostgreSql database) : IClassFixtu
     private sealed class Inline(Action<ExportProgress> report) : IProgress<ExportProgress>
     {
         public void Report(ExportProgress value) => report(value);
+    }
+
+    private sealed class FailingStream : MemoryStream
+    {
+        public const string Message = "No space left on device";
+
+        public bool Failing { get; set; }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            ThrowIfFailing();
+            base.Write(buffer);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            ThrowIfFailing();
+            base.Write(buffer, offset, count);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            ThrowIfFailing();
+            return base.WriteAsync(buffer, offset, count, cancellationToken);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            ThrowIfFailing();
+            return base.WriteAsync(buffer, cancellationToken);
+        }
+
+        private void ThrowIfFailing()
+        {
+            if (Failing)
+            {
+                throw new IOException(Message);
+            }
+        }
     }
 
     private sealed class FixedClock : TimeProvider

@@ -61,4 +61,23 @@ public static class ExportErrorCodes
 }
 
 /// <summary>Writing the export's output failed (disk full, file too large, pipe closed, permission).</summary>
-public class ExportOutputException(Exception inner) : IOException(inner.Message, inner);
+public class ExportOutputException : IOException
+{
+    public ExportOutputException(Exception inner)
+        : base(inner.Message, inner)
+    {
+    }
+
+    protected ExportOutputException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}
+
+/// <summary>
+/// A parallel export could not spill a table read ahead of the writer to its spill folder: a local
+/// write failing like the output's, named for what to change.
+/// </summary>
+public sealed class ExportSpillException(string directory, Exception inner) : ExportOutputException(
+    $"spilling rows read ahead to {directory} failed ({inner.Message}); point Export:SpillDirectory at a folder with room, or read with one connection (--parallel 1)",
+    inner);

@@ -135,15 +135,18 @@ internal static class ParallelDocumentWriter
                 var table = tables[t];
                 // The spill file belongs to the table (the writer copies, then closes it); a chunk stream holds nothing.
                 var target = tables.AllReadBefore(t) ? table.Stream() : table.Spill();
+                long written;
                 await using (var writer = new Utf8JsonWriter(target, options))
                 {
                     writer.WriteStartArray();
-                    var written = await rows.WriteRowsAsync(plans[t], JsonOutput.Document(writer), cancellationToken);
+                    written = await rows.WriteRowsAsync(plans[t], JsonOutput.Document(writer), cancellationToken);
                     writer.WriteEndArray();
                     await writer.FlushAsync(cancellationToken);
-                    table.Finish(written);
                 }
 
+                // Only once the JSON writer is disposed (its dispose flushes the target again): the
+                // writer may copy and close a spill file as soon as it hears the table is finished.
+                table.Finish(written);
                 tables.MarkRead(t);
             }
             catch (Exception e)
@@ -227,10 +230,18 @@ internal static class ParallelDocumentWriter
                 spill.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
 
-            Directory.CreateDirectory(spillDirectory);
-            _spill = new FileStream(Path.Combine(spillDirectory, $"supportsignal-export-{Guid.NewGuid():N}.part"), spill);
+            try
+            {
+                Directory.CreateDirectory(spillDirectory);
+                _spill = new FileStream(Path.Combine(spillDirectory, $"supportsignal-export-{Guid.NewGuid():N}.part"), spill);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ExportSpillException(spillDirectory, e);
+            }
+
             _taken.TrySetResult(_spill);
-            return _spill;
+            return new SpillWriter(_spill, spillDirectory);
         }
 
         public void Finish(long rows)
@@ -270,6 +281,44 @@ internal static class ParallelDocumentWriter
     }
 
     private readonly record struct Chunk(ReadOnlyMemory<byte> Bytes);
+
+    /// <summary>Writes a spill file; a failed write (disk full, file too large) says it was spilling, not writing the output.</summary>
+    private sealed class SpillWriter(FileStream file, string directory) : WriteOnlyStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            try
+            {
+                file.Write(buffer);
+            }
+            catch (Exception e) when (IsWriteFailure(e))
+            {
+                throw new ExportSpillException(directory, e);
+            }
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await file.WriteAsync(buffer, cancellationToken);
+            }
+            catch (Exception e) when (IsWriteFailure(e))
+            {
+                throw new ExportSpillException(directory, e);
+            }
+        }
+
+        public override void Flush() => file.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => file.FlushAsync(cancellationToken);
+
+        // .NET reports EFBIG (the file-size limit) as an ArgumentException.
+        private static bool IsWriteFailure(Exception e) => e is IOException or ArgumentException or UnauthorizedAccessException;
+    }
 
     /// <summary>What a reader's JSON writer flushes becomes one chunk (a copy: the writer reuses its buffer).</summary>
     private sealed class ChunkStream(ChannelWriter<Chunk> channel) : Stream
