@@ -138,17 +138,29 @@ internal sealed class ExportDestination : IExportTarget, IExportFolder, IAsyncDi
             return;
         }
 
-        await Stream.DisposeAsync();
-        if (!_committed)
+        if (_committed)
         {
-            try
-            {
-                DeleteEntry(_partial);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Reported by the error that brought us here; a leftover .partial never looks like an export.
-            }
+            await Stream.DisposeAsync();
+            return;
+        }
+
+        try
+        {
+            // Closing flushes what the file still buffers, which fails again when the disk is full:
+            // the error that brought us here is the one to report.
+            await Stream.DisposeAsync();
+        }
+        catch (IOException)
+        {
+        }
+
+        try
+        {
+            DeleteEntry(_partial);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Reported by the error that brought us here; a leftover .partial never looks like an export.
         }
     }
 
