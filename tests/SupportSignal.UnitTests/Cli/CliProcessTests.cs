@@ -50,7 +50,7 @@ public sealed class CliProcessTests(SeededCliDatabase db) : IClassFixture<Seeded
         await using var large = new CliDatabase();
         Assert.Equal(0, (await large.RunAsync("migrate")).ExitCode);
         // Large enough that the export streams for a good fraction of a second after the partial file appears.
-        Assert.Equal(0, (await large.RunAsync("seed", "--companies", "3", "--users", "10", "--participants", "20", "--incidents", "3000")).ExitCode);
+        Assert.Equal(0, (await large.RunAsync("seed", "--companies", "3", "--users", "10", "--participants", "20", "--incidents", "5000")).ExitCode);
         var path = large.OutputPath("export.zip");
 
         // On a loaded machine the test may be descheduled until the export has finished; that lost race
