@@ -58,7 +58,10 @@ public sealed class CliProcessTests(SeededCliDatabase db) : IClassFixture<Seeded
         for (var attempt = 1; ; attempt++)
         {
             File.WriteAllText(path, "previous export");
-            using var process = Start(large.ConnectionString, "export", "--format", "zip", "--output", path, "--force");
+            // SIGINT back to its default first: a shell that starts a job in the background (nohup ... &)
+            // hands its children SIGINT ignored, and a process that inherits that keeps ignoring it.
+            using var process = StartProgram(large.ConnectionString, "/usr/bin/env", "--default-signal=INT", Executable,
+                "export", "--format", "zip", "--output", path, "--force");
             var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
             var deadline = Stopwatch.StartNew();
             while (!File.Exists(path + ".partial") && !process.HasExited && deadline.Elapsed < TimeSpan.FromSeconds(30))
