@@ -96,8 +96,8 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironm
                 StartupTrace.Mark("EF model built");
             }
 
-            var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
-            var known = db.Database.GetMigrations().ToList();
+            var applied = await db.AppliedMigrationsAsync(cancellationToken);
+            var known = db.KnownMigrations();
             var pending = known.Except(applied).ToList();
             var unknown = applied.Except(known).ToList();
             StartupTrace.Mark("connection opened, migrations checked");
