@@ -107,6 +107,42 @@ public sealed class CliErrorTests(SeededCliDatabase db) : IClassFixture<SeededCl
     }
 
     [Fact]
+    public async Task An_export_of_a_database_a_migration_behind_is_refused_with_the_migration_to_apply_and_writes_nothing()
+    {
+        var path = Path.Combine(db.Directory, "behind-" + Guid.NewGuid().ToString("N") + ".db");
+        Assert.Equal(0, (await db.RunAsync("--connection", $"Data Source={path}", "migrate")).ExitCode);
+        var latest = Query(path, "SELECT MigrationId FROM __ef_migrations_history ORDER BY MigrationId DESC LIMIT 1");
+        Execute(path, $"DELETE FROM __ef_migrations_history WHERE MigrationId = '{latest}'");
+        var output = Path.Combine(db.Directory, "behind-" + Guid.NewGuid().ToString("N") + ".json");
+
+        var result = await db.RunAsync("--connection", $"Data Source={path}", "export", "--output", output);
+
+        Assert.Equal(ExitCodes.Database, result.ExitCode);
+        Assert.Equal(
+            $"error: The database SQLite {path} is not at the expected schema version: 1 pending migration(s), starting with {latest}. Run `supportsignal migrate`.",
+            result.Error.Trim());
+        Assert.False(File.Exists(output));
+        Assert.Empty(Directory.GetFiles(db.Directory, Path.GetFileName(output) + "*"));
+    }
+
+    [Fact]
+    public async Task An_export_of_a_database_from_a_newer_version_is_refused_naming_the_unknown_migration()
+    {
+        var path = Path.Combine(db.Directory, "ahead-" + Guid.NewGuid().ToString("N") + ".db");
+        Assert.Equal(0, (await db.RunAsync("--connection", $"Data Source={path}", "migrate")).ExitCode);
+        Execute(path, "INSERT INTO __ef_migrations_history VALUES ('29991231000000_FromTheFuture', '99.0.0')");
+        var output = Path.Combine(db.Directory, "ahead-" + Guid.NewGuid().ToString("N") + ".json");
+
+        var result = await db.RunAsync("--connection", $"Data Source={path}", "export", "--output", output);
+
+        Assert.Equal(ExitCodes.Database, result.ExitCode);
+        Assert.Equal(
+            $"error: The database SQLite {path} has migration 29991231000000_FromTheFuture, which this version of supportsignal does not know. Use a newer supportsignal.",
+            result.Error.Trim());
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_a_database_exits_3()
     {
         var path = Path.Combine(db.Directory, "garbage-" + Guid.NewGuid().ToString("N") + ".db");
@@ -145,6 +181,15 @@ public sealed class CliErrorTests(SeededCliDatabase db) : IClassFixture<SeededCl
         Assert.Equal(ExitCodes.BadArguments, bad.ExitCode);
         Assert.Contains("'Oracle'", bad.Error);
         Assert.Equal(ExitCodes.Success, good.ExitCode);
+    }
+
+    private static string? Query(string databasePath, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar() as string;
     }
 
     private static void Execute(string databasePath, string sql)
