@@ -129,9 +129,21 @@ public sealed class ExportAuditTrailTests
         var row = db.ExportAudits.AsNoTracking().Single(a => a.Id == id);
         var copy = new ExportAudit
         {
-            Id = Guid.CreateVersion7(), UserId = row.UserId, Source = row.Source, StartedAt = row.StartedAt, FinishedAt = row.FinishedAt,
-            Outcome = row.Outcome, Format = row.Format, Filters = row.Filters, Deidentified = row.Deidentified, RecordCounts = row.RecordCounts,
-            TotalRecords = row.TotalRecords, Bytes = row.Bytes, DurationMs = row.DurationMs, CorrelationId = row.CorrelationId, ErrorCode = row.ErrorCode,
+            Id = Guid.CreateVersion7(),
+            UserId = row.UserId,
+            Source = row.Source,
+            StartedAt = row.StartedAt,
+            FinishedAt = row.FinishedAt,
+            Outcome = row.Outcome,
+            Format = row.Format,
+            Filters = row.Filters,
+            Deidentified = row.Deidentified,
+            RecordCounts = row.RecordCounts,
+            TotalRecords = row.TotalRecords,
+            Bytes = row.Bytes,
+            DurationMs = row.DurationMs,
+            CorrelationId = row.CorrelationId,
+            ErrorCode = row.ErrorCode,
         };
         db.ExportAudits.Add(copy);
         db.SaveChanges();
