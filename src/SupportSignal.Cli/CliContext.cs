@@ -86,6 +86,13 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironm
                 $"The database {settings.Describe()} does not exist. Create it with `supportsignal migrate`.");
         }
 
+        if (StartupTrace.Enabled && settings is { CompiledModel: true, Provider: DatabaseProvider.Sqlite })
+        {
+            // Only to tell the compiled model's own start-up apart from building EF Core's services (the context).
+            _ = Data.CompiledModels.Sqlite.SqliteSupportSignalDbContextModel.Instance;
+            StartupTrace.Mark("compiled model loaded");
+        }
+
         var db = settings.CreateContext();
         StartupTrace.Mark("context created");
         try
