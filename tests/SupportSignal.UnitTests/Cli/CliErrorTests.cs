@@ -106,40 +106,30 @@ public sealed class CliErrorTests(SeededCliDatabase db) : IClassFixture<SeededCl
         Assert.Contains("29991231000000_FromTheFuture", result.Error);
     }
 
-    [Fact]
-    public async Task An_export_of_a_database_a_migration_behind_is_refused_with_the_migration_to_apply_and_writes_nothing()
+    // The database is migrated by this build, then its history is changed: the export must refuse it with
+    // exactly the message and exit code the EF Core check gave, before any output is opened.
+    [Theory]
+    [InlineData("behind")]
+    [InlineData("ahead")]
+    public async Task An_export_of_a_database_behind_or_ahead_of_this_build_is_refused_with_the_same_message_and_writes_nothing(string state)
     {
-        var path = Path.Combine(db.Directory, "behind-" + Guid.NewGuid().ToString("N") + ".db");
+        var path = Path.Combine(db.Directory, $"{state}-{Guid.NewGuid():N}.db");
         Assert.Equal(0, (await db.RunAsync("--connection", $"Data Source={path}", "migrate")).ExitCode);
         var latest = Query(path, "SELECT MigrationId FROM __ef_migrations_history ORDER BY MigrationId DESC LIMIT 1");
-        Execute(path, $"DELETE FROM __ef_migrations_history WHERE MigrationId = '{latest}'");
-        var output = Path.Combine(db.Directory, "behind-" + Guid.NewGuid().ToString("N") + ".json");
+        Execute(path, state == "behind"
+            ? $"DELETE FROM __ef_migrations_history WHERE MigrationId = '{latest}'"
+            : "INSERT INTO __ef_migrations_history VALUES ('29991231000000_FromTheFuture', '99.0.0')");
+        var output = Path.Combine(db.Directory, $"{state}-{Guid.NewGuid():N}.json");
 
         var result = await db.RunAsync("--connection", $"Data Source={path}", "export", "--output", output);
 
         Assert.Equal(ExitCodes.Database, result.ExitCode);
         Assert.Equal(
-            $"error: The database SQLite {path} is not at the expected schema version: 1 pending migration(s), starting with {latest}. Run `supportsignal migrate`.",
+            state == "behind"
+                ? $"error: The database SQLite {path} is not at the expected schema version: 1 pending migration(s), starting with {latest}. Run `supportsignal migrate`."
+                : $"error: The database SQLite {path} has migration 29991231000000_FromTheFuture, which this version of supportsignal does not know. Use a newer supportsignal.",
             result.Error.Trim());
-        Assert.False(File.Exists(output));
         Assert.Empty(Directory.GetFiles(db.Directory, Path.GetFileName(output) + "*"));
-    }
-
-    [Fact]
-    public async Task An_export_of_a_database_from_a_newer_version_is_refused_naming_the_unknown_migration()
-    {
-        var path = Path.Combine(db.Directory, "ahead-" + Guid.NewGuid().ToString("N") + ".db");
-        Assert.Equal(0, (await db.RunAsync("--connection", $"Data Source={path}", "migrate")).ExitCode);
-        Execute(path, "INSERT INTO __ef_migrations_history VALUES ('29991231000000_FromTheFuture', '99.0.0')");
-        var output = Path.Combine(db.Directory, "ahead-" + Guid.NewGuid().ToString("N") + ".json");
-
-        var result = await db.RunAsync("--connection", $"Data Source={path}", "export", "--output", output);
-
-        Assert.Equal(ExitCodes.Database, result.ExitCode);
-        Assert.Equal(
-            $"error: The database SQLite {path} has migration 29991231000000_FromTheFuture, which this version of supportsignal does not know. Use a newer supportsignal.",
-            result.Error.Trim());
-        Assert.False(File.Exists(output));
     }
 
     [Fact]
