@@ -18,6 +18,8 @@ using SupportSignal.Export;
 //   pgrun --pg CONNECTION [--rounds N] [--parallel N]   the engine on PostgreSQL, serial and parallel, vs psql COPY row_to_json
 //   mcp --db PATH [--format json|zip ...] [--rounds N] [--queries N] [--cli PATH]   the MCP server (McpBench)
 //   parquet --db PATH [--rounds N] [--queries N] [--cli PATH]   Parquet against json and json.gz, and DuckDB over each (ParquetBench)
+// As the CLI and the web app do, before SQLite's first connection (SqliteThreading).
+SqliteThreading.UseMultiThreadMode();
 var command = args.FirstOrDefault() ?? "help";
 var options = Options.Parse(args.Skip(1));
 return command switch

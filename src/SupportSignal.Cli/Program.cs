@@ -1,9 +1,11 @@
 using System.Runtime.InteropServices;
 
 using SupportSignal.Cli;
+using SupportSignal.Data;
 using SupportSignal.Export.Diagnostics;
 
 StartupTrace.Mark("runtime started, Main entered");
+SqliteThreading.UseMultiThreadMode();
 
 using var cancel = new CancellationTokenSource();
 

@@ -1,6 +1,7 @@
 using SupportSignal.Data;
 using SupportSignal.Web.Infrastructure;
 
+SqliteThreading.UseMultiThreadMode();
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddSupportSignalLogging();
