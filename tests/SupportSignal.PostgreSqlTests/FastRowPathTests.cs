@@ -183,9 +183,47 @@ public sealed class FastRowPathTests(EdgeValuesPostgreSql database) : IClassFixt
         Assert.Contains("\"companies\":[{", Encoding.UTF8.GetString(after));
     }
 
-    private async Task<(byte[] Bytes, ExportSummary Summary)> ExportAsync(ExportRequest request, bool fastPath, int parallelism = 1)
+    [Fact]
+    public async Task A_table_with_a_column_type_the_copy_path_does_not_decode_goes_through_the_data_reader()
     {
-        await using var db = database.Settings.CreateContext();
+        await PostgreSqlServer.RequireAsync();
+        var connectionString = await PostgreSqlServer.CreateDatabaseAsync("json");
+        try
+        {
+            var settings = new DatabaseSettings(DatabaseProvider.PostgreSql, connectionString);
+            await using (var db = settings.CreateContext())
+            {
+                await db.MigrateAsync();
+                db.AddRange(EdgeRows(Guid.Empty, Guid.Empty).OfType<DebugLog>());
+                db.Add(new DebugLog { Id = Guid.Parse("0fd00000-0000-7000-8000-000000000002"), Message = "m", Context = "{\"b\": [1, 2.50], \"a\": \"é\"}", Timestamp = DateTime.UnixEpoch });
+                await db.SaveChangesAsync();
+            }
+
+            // A database whose JSON text column became json (a type the copy path does not decode).
+            await PostgreSqlServer.ScalarAsync(connectionString, "ALTER TABLE debug_logs ALTER COLUMN context TYPE json USING context::json");
+            var request = new ExportRequest { Tables = ["companies", "debug_logs"] };
+            var (generic, _) = await ExportAsync(settings, request, fastPath: false);
+            var (fast, summary) = await ExportAsync(settings, request, fastPath: true);
+
+            // Every table but debug_logs (companies, and the closure's users) still goes through the copy path.
+            Assert.Contains("debug_logs", summary.RecordCounts.Keys);
+            Assert.True(summary.RecordCounts.Count >= 2);
+            Assert.Equal(summary.RecordCounts.Count - 1, summary.FastPathTables);
+            Assert.True(generic.AsSpan().SequenceEqual(fast), ParallelExportTests.FirstDifference(generic, fast, "data reader", "copy path"));
+            Assert.Contains("\"context\":{\"b\": [1, 2.50], \"a\": \"é\"}", Encoding.UTF8.GetString(fast));
+        }
+        finally
+        {
+            await PostgreSqlServer.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    private Task<(byte[] Bytes, ExportSummary Summary)> ExportAsync(ExportRequest request, bool fastPath, int parallelism = 1) =>
+        ExportAsync(database.Settings, request, fastPath, parallelism);
+
+    private static async Task<(byte[] Bytes, ExportSummary Summary)> ExportAsync(DatabaseSettings settings, ExportRequest request, bool fastPath, int parallelism = 1)
+    {
+        await using var db = settings.CreateContext();
         using var output = new MemoryStream();
         var options = new ExportEngineOptions { UseSqliteFastPath = fastPath, Parallelism = parallelism, PseudonymKey = TwinDatabases.PseudonymKey };
         var summary = await new ExportService(db, new FixedClock(), options).ExportAsync(request, output, TestContext.Current.CancellationToken);
