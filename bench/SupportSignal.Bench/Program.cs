@@ -305,20 +305,31 @@ internal static class Bench
             ("psql COPY row_to_json", "/bin/sh", ["-c", psql], "psql.json"),
         };
 
+        // CPU, which a shared machine disturbs far less than the wall clock: the client's (the process and
+        // its children, from getrusage) and the server's (its postmaster and every backend, from /proc).
+        var server = await PostgreSqlCpu.PostmasterAsync(connectionString);
         var results = new List<Measurement>();
+        var cpu = new List<(string Approach, double Client, double Server)>();
         for (var round = 1; round <= rounds; round++)
         {
             foreach (var (name, file, arguments, output) in approaches)
             {
+                var (clientBefore, serverBefore) = (PostgreSqlCpu.Children(), PostgreSqlCpu.Server(server));
                 var m = await Measure.RunAsync(file, arguments);
+                await Task.Delay(200); // the backend exits after its client does
+                var (client, serverCpu) = (PostgreSqlCpu.Children() - clientBefore, PostgreSqlCpu.Server(server) - serverBefore);
                 var bytes = new FileInfo(Path.Combine(outDirectory, output)).Length;
                 results.Add(new Measurement(label, name, round, m.Wall, bytes, m.PeakRss, m.Stdout, m.ExitCode));
+                cpu.Add((name, client, serverCpu));
                 Console.Error.WriteLine($"{label} round {round} {name,-34} {m.Wall.TotalSeconds,7:F2} s {bytes / 1e6,8:F0} MB " +
-                    $"{m.PeakRss / 1e6,7:F0} MB RSS exit {m.ExitCode}");
+                    $"{m.PeakRss / 1e6,7:F0} MB RSS cpu client {client,5:F2} s server {serverCpu,5:F2} s exit {m.ExitCode}");
             }
         }
 
-        var report = Summarise(results, reference: "psql");
+        var report = Summarise(results, reference: "psql") + Environment.NewLine +
+            "| approach | client CPU (user+sys, median) | server CPU (median) | total |" + Environment.NewLine + "|---|---|---|---|" + Environment.NewLine +
+            string.Join(Environment.NewLine, cpu.GroupBy(c => c.Approach).Select(g =>
+                $"| {g.Key} | {Median(g.Select(c => c.Client)):F2} s | {Median(g.Select(c => c.Server)):F2} s | {Median(g.Select(c => c.Client + c.Server)):F2} s |")) + Environment.NewLine;
         Console.WriteLine(report);
         await File.WriteAllTextAsync(Path.Combine(outDirectory, "results-postgresql.md"), report);
         return results.All(r => r.ExitCode == 0) ? 0 : 1;
@@ -389,6 +400,68 @@ internal static class Bench
 
         return directory?.FullName ?? Directory.GetCurrentDirectory();
     }
+}
+
+/// <summary>CPU seconds (user+sys) of this process's finished children and of a PostgreSQL server on this machine.</summary>
+internal static class PostgreSqlCpu
+{
+    /// <summary>The postmaster's process id: the parent of a backend of ours (the server must run on this machine).</summary>
+    public static async Task<int> PostmasterAsync(string connectionString)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT pg_backend_pid()", connection);
+        var backend = (int)(await command.ExecuteScalarAsync())!;
+        var status = File.ReadAllLines($"/proc/{backend}/status").First(l => l.StartsWith("PPid:", StringComparison.Ordinal));
+        return int.Parse(status["PPid:".Length..].Trim(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The postmaster's own and its reaped backends' CPU, plus its live children's.</summary>
+    public static double Server(int postmaster)
+    {
+        var total = Ticks(postmaster, withChildren: true);
+        foreach (var task in Directory.GetDirectories($"/proc/{postmaster}/task"))
+        {
+            var children = Path.Combine(task, "children");
+            foreach (var child in File.Exists(children) ? File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries) : [])
+            {
+                total += Ticks(int.Parse(child, CultureInfo.InvariantCulture), withChildren: false);
+            }
+        }
+
+        return total / 100.0;
+    }
+
+    // utime, stime, cutime, cstime: fields 14-17 of /proc/PID/stat, in clock ticks (100 a second on Linux).
+    private static long Ticks(int pid, bool withChildren)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var sum = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return withChildren ? sum + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture) : sum;
+        }
+        catch (IOException)
+        {
+            return 0; // exited meanwhile: its time is in the postmaster's children's now
+        }
+    }
+
+    /// <summary>getrusage(RUSAGE_CHILDREN): every child this process has waited for (the CLI; the shell and its psql).</summary>
+    public static double Children()
+    {
+        var usage = new long[18];
+        if (getrusage(-1, usage) != 0)
+        {
+            throw new InvalidOperationException("getrusage failed");
+        }
+
+        return usage[0] + (usage[1] / 1e6) + usage[2] + (usage[3] / 1e6);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int getrusage(int who, long[] usage);
 }
 
 internal sealed record Measurement(string Dataset, string Approach, int Round, TimeSpan Wall, long OutputBytes, long PeakRss, string Stdout, int ExitCode);

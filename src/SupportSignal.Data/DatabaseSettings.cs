@@ -14,10 +14,10 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     public const string ConnectionStringName = "SupportSignal";
 
     /// <summary>
-    /// SQLite: use the compiled model (CompiledModels/Sqlite, made by <c>dotnet ef dbcontext optimize</c>)
-    /// instead of building the model from the configurations at start. The CLI sets it: building this
-    /// model costs more than the whole export of a small database. A test fails when it falls behind
-    /// the configurations.
+    /// SQLite and PostgreSQL: use the compiled model (CompiledModels/Sqlite, CompiledModels/PostgreSql, made
+    /// by <c>dotnet ef dbcontext optimize</c>) instead of building the model from the configurations at start.
+    /// The CLI sets it: building this model costs more than the whole export of a small database (about
+    /// 0.7 s of CPU on PostgreSQL). A test fails when either falls behind the configurations.
     /// </summary>
     public bool CompiledModel { get; init; }
 
@@ -67,6 +67,11 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
                 break;
             case DatabaseProvider.PostgreSql:
                 options.UseNpgsql(ConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_history"));
+                if (CompiledModel)
+                {
+                    options.UseModel(CompiledModels.PostgreSql.PostgreSqlSupportSignalDbContextModel.Instance);
+                }
+
                 break;
         }
     }

@@ -3,7 +3,11 @@ namespace SupportSignal.Export;
 /// <summary>Engine switches; the defaults are what production uses.</summary>
 public sealed record ExportEngineOptions
 {
-    /// <summary>On SQLite, hand the database's UTF-8 bytes straight to the writer (byte-identical to the generic path).</summary>
+    /// <summary>
+    /// Use the provider's fast row path (byte-identical to the generic data reader): on SQLite the
+    /// statement's own UTF-8 bytes, on PostgreSQL a binary COPY parsed by the engine. The name predates
+    /// the PostgreSQL path; false forces the data reader on every provider (the tests compare the two).
+    /// </summary>
     public bool UseSqliteFastPath { get; init; } = true;
 
     /// <summary>

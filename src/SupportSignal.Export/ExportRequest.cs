@@ -90,4 +90,7 @@ public sealed record ExportSummary(
 {
     /// <summary>How many connections read the rows (above 1: parallel readers sharing the export's snapshot).</summary>
     public int Readers { get; init; } = 1;
+
+    /// <summary>How many tables the provider's fast row path read (SQLite, PostgreSQL); the others went through the generic data reader.</summary>
+    public int FastPathTables { get; init; }
 }

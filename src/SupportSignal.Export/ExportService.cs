@@ -99,7 +99,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         var readers = await write(snapshot, metadata, plans, reporter);
         StartupTrace.Mark("rows written");
         reporter?.Finished();
-        return new ExportSummary(metadata.Counts, metadata.Counts.Values.Sum(), bytesWritten(), stopwatch.Elapsed) { Readers = readers };
+        return new ExportSummary(metadata.Counts, metadata.Counts.Values.Sum(), bytesWritten(), stopwatch.Elapsed) { Readers = readers, FastPathTables = snapshot.FastPathTables };
     }
 
     /// <summary>

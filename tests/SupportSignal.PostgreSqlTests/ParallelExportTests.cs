@@ -195,7 +195,7 @@ public sealed class ParallelExportTests(SeededPostgreSql database) : IClassFixtu
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static string FirstDifference(byte[] expected, byte[] actual)
+    internal static string FirstDifference(byte[] expected, byte[] actual, string expectedName = "serial", string actualName = "parallel")
     {
         var i = 0;
         while (i < Math.Min(expected.Length, actual.Length) && expected[i] == actual[i])
@@ -204,7 +204,7 @@ public sealed class ParallelExportTests(SeededPostgreSql database) : IClassFixtu
         }
 
         string Around(byte[] b) => Encoding.UTF8.GetString(b, Math.Max(0, i - 60), Math.Min(120, b.Length - Math.Max(0, i - 60)));
-        return $"first difference at byte {i} of {expected.Length}/{actual.Length}:\nserial:   {Around(expected)}\nparallel: {Around(actual)}";
+        return $"first difference at byte {i} of {expected.Length}/{actual.Length}:\n{expectedName}: {Around(expected)}\n{actualName}: {Around(actual)}";
     }
 
     private sealed class Inline(Action<ExportProgress> report) : IProgress<ExportProgress>

@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 using Npgsql;
 
+using SupportSignal.Export.Writing;
+
 namespace SupportSignal.Export.Reading;
 
 /// <summary>
@@ -33,6 +35,10 @@ internal sealed class PostgreSqlDialect(ISqlGenerationHelper sql) : SqlDialect(s
 
         return transaction;
     }
+
+    // COPY … TO STDOUT (FORMAT BINARY) on the session, parsed into the canonical writers (docs/benchmarks.md).
+    public override IRowSource? FastRows(DbConnection connection, IRowSource generic, Action fastTableRead) =>
+        new PostgreSqlRowSource((NpgsqlConnection)connection, generic, fastTableRead);
 
     public override string FirstRows(string select, int rows) => $"{select} LIMIT {rows}";
 

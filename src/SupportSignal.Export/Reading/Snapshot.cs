@@ -21,6 +21,7 @@ internal sealed class Snapshot : IAsyncDisposable
     private readonly DbTransaction _transaction;
 
     private readonly bool _fastPath;
+    private int _fastPathTables;
 
     private Snapshot(SupportSignalDbContext db, SqlDialect dialect, DbTransaction transaction, bool fastPath)
     {
@@ -42,8 +43,14 @@ internal sealed class Snapshot : IAsyncDisposable
     public IRowSource Rows { get; }
 
     /// <summary>The row source this snapshot uses, for another session that reads the same snapshot (a parallel reader).</summary>
-    public IRowSource RowsOn(DbConnection connection, DbTransaction transaction) =>
-        (_fastPath ? Dialect.FastRows(connection) : null) ?? new DataReaderRowSource(sql => CreateCommand(connection, transaction, sql), Dialect.ReadsTextAsUtf8);
+    public IRowSource RowsOn(DbConnection connection, DbTransaction transaction)
+    {
+        var generic = new DataReaderRowSource(sql => CreateCommand(connection, transaction, sql), Dialect.ReadsTextAsUtf8);
+        return (_fastPath ? Dialect.FastRows(connection, generic, () => Interlocked.Increment(ref _fastPathTables)) : null) ?? generic;
+    }
+
+    /// <summary>How many tables (and size samples) the provider's fast path read on this snapshot, on any of its sessions.</summary>
+    public int FastPathTables => Volatile.Read(ref _fastPathTables);
 
     /// <summary>The latest migration applied to the database the snapshot reads (checked when it opens).</summary>
     public string? AppliedMigration { get; private set; }

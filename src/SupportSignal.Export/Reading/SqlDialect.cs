@@ -42,8 +42,12 @@ internal abstract class SqlDialect(ISqlGenerationHelper sql)
     /// <summary>The statement that creates a temporary table private to this connection (its name from <see cref="KeyTable"/>).</summary>
     public abstract string CreateTempTable(string keyTable, string definition);
 
-    /// <summary>A faster row source than the data reader for this connection, or null to use the data reader.</summary>
-    public virtual IRowSource? FastRows(DbConnection connection) => null;
+    /// <summary>
+    /// A faster row source than the data reader for this connection, or null to use the data reader.
+    /// It may hand a table it cannot read to <paramref name="generic"/>; it calls <paramref name="fastTableRead"/>
+    /// once for each table it reads itself (<see cref="ExportSummary.FastPathTables"/>).
+    /// </summary>
+    public virtual IRowSource? FastRows(DbConnection connection, IRowSource generic, Action fastTableRead) => null;
 
     /// <summary>Whether the provider's data reader gives a text column's stored UTF-8 bytes through <c>GetBytes</c>.</summary>
     public virtual bool ReadsTextAsUtf8 => false;

@@ -49,7 +49,8 @@ internal sealed class SqliteDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
     public override void Bind(DbParameter parameter, object? value) =>
         base.Bind(parameter, value is Guid id ? id.ToString().ToUpperInvariant() : value);
 
-    public override IRowSource? FastRows(DbConnection connection) => new SqliteRowSource((SqliteConnection)connection);
+    public override IRowSource? FastRows(DbConnection connection, IRowSource generic, Action fastTableRead) =>
+        new SqliteRowSource((SqliteConnection)connection, fastTableRead);
 
     // Only a WAL database keeps old versions readable by other connections; another journal mode reads serially.
     public override async Task<SnapshotShare?> ShareSnapshotAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)

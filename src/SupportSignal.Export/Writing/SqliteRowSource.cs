@@ -17,7 +17,7 @@ namespace SupportSignal.Export.Writing;
 /// so it reads the same snapshot. Output is byte-identical to <see cref="DataReaderRowSource"/>,
 /// de-identified or not: rewritten columns read the statement through <see cref="IExportRow"/>.
 /// </summary>
-internal sealed class SqliteRowSource(SqliteConnection connection) : IRowSource
+internal sealed class SqliteRowSource(SqliteConnection connection, Action? fastTableRead = null) : IRowSource
 {
     private readonly Row _row = new();
 
@@ -25,6 +25,7 @@ internal sealed class SqliteRowSource(SqliteConnection connection) : IRowSource
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         Check(raw.sqlite3_prepare_v2(db, plan.Sql, out var statement), db);
+        fastTableRead?.Invoke();
         // Interrupt stops a step that is still running when the export is cancelled.
         await using var interrupt = cancellationToken.Register(() => raw.sqlite3_interrupt(db));
         using (statement)

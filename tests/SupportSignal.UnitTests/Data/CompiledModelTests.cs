@@ -9,27 +9,31 @@ using SupportSignal.Data;
 namespace SupportSignal.UnitTests.Data;
 
 /// <summary>
-/// The CLI reads the SQLite database through the compiled model (CompiledModels/Sqlite), which does
-/// not follow the entity configurations by itself. When a configuration changes, regenerate it:
+/// The CLI reads SQLite and PostgreSQL databases through the compiled models (CompiledModels/Sqlite,
+/// CompiledModels/PostgreSql), which do not follow the entity configurations by themselves. When a
+/// configuration changes, regenerate both:
 /// <c>dotnet ef dbcontext optimize --project src/SupportSignal.Data --context SqliteSupportSignalDbContext
-/// --output-dir CompiledModels/Sqlite --namespace SupportSignal.Data.CompiledModels.Sqlite</c>, then delete
-/// the generated SqliteSupportSignalDbContextAssemblyAttributes.cs (the compiled model is opt-in).
+/// --output-dir CompiledModels/Sqlite --namespace SupportSignal.Data.CompiledModels.Sqlite</c> (and the same
+/// with PostgreSqlSupportSignalDbContext, CompiledModels/PostgreSql, SupportSignal.Data.CompiledModels.PostgreSql),
+/// then delete the generated *AssemblyAttributes.cs (the compiled models are opt-in).
 /// </summary>
 public sealed class CompiledModelTests
 {
-    [Fact]
-    public void The_compiled_sqlite_model_has_every_table_column_key_index_and_classification_of_the_configurations()
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite, "Data Source=:memory:")]
+    [InlineData(DatabaseProvider.PostgreSql, "Host=127.0.0.1;Database=never-opened;Username=postgres")]
+    public void The_compiled_model_has_every_table_column_key_index_and_classification_of_the_configurations(DatabaseProvider provider, string connectionString)
     {
-        using var built = Context(compiled: false);
-        using var compiled = Context(compiled: true);
+        using var built = Context(provider, connectionString, compiled: false);
+        using var compiled = Context(provider, connectionString, compiled: true);
 
         Assert.NotSame(built.Model, compiled.Model);
         // On failure: regenerate the compiled model (see the class comment).
         Assert.Equal(Describe(built.Model), Describe(compiled.Model));
     }
 
-    private static SupportSignalDbContext Context(bool compiled) =>
-        new DatabaseSettings(DatabaseProvider.Sqlite, "Data Source=:memory:") { CompiledModel = compiled }.CreateContext();
+    private static SupportSignalDbContext Context(DatabaseProvider provider, string connectionString, bool compiled) =>
+        new DatabaseSettings(provider, connectionString) { CompiledModel = compiled }.CreateContext();
 
     // Every entity, property, key and index the runtime model keeps, with their annotations (the
     // classification, personal kind, JSON-text, table role and event-date marks among them).
