@@ -13,10 +13,10 @@ namespace SupportSignal.Export.Writing;
 
 /// <summary>
 /// Writes one table as a typed Parquet file (docs/export-format.md, "Parquet"), streaming row groups
-/// as rows are read. The rows come from the snapshot's own row source as the JSON Lines rows of a
-/// zip export (the same SELECT, stubs, de-identifying transforms and canonical values, and any fast
-/// path the source has); each row is parsed straight back into typed column buffers, so every
-/// Parquet value is the JSON export's value in a typed column.
+/// as rows are read. The rows come from the snapshot's own row source (the same SELECT, stubs,
+/// de-identifying transforms and any fast path the source has), which hands each row to typed column
+/// buffers: every Parquet value is the JSON export's value in a typed column, with no JSON in between
+/// except for JSON-text and de-identified columns, whose value is the JSON export's by construction.
 /// </summary>
 internal static class ParquetTableWriter
 {
@@ -71,10 +71,8 @@ internal static class ParquetTableWriter
         await using (var writer = await ParquetWriter.CreateAsync(schema, buffered, OptionsFor(columns), cancellationToken: cancellationToken))
         {
             SchemaElements.Retype(writer, columns);
-            sink = new RowGroupSink(columns, writer, buffered);
-            var json = JsonOutput.Lines(sink, ExportWriter.WriterOptions, progress);
-            rows = await source.WriteRowsAsync(plan, json, cancellationToken);
-            await json.FlushAsync(cancellationToken);
+            sink = new RowGroupSink(columns, writer, buffered, progress);
+            rows = await source.ReadRowsAsync(plan, sink, cancellationToken);
             await sink.FinishAsync(cancellationToken);
         }
 
@@ -91,101 +89,57 @@ internal static class ParquetTableWriter
         return rows;
     }
 
-    /// <summary>
-    /// Takes the JSON Lines rows the row source writes, fills the column buffers row by row, and
-    /// writes a row group whenever they hold enough.
-    /// </summary>
-    private sealed class RowGroupSink(ParquetColumn[] columns, ParquetWriter writer, RowGroupOutput output) : WriteOnlyStream
+    /// <summary>Fills the column buffers row by row, and writes a row group whenever they hold enough.</summary>
+    private sealed class RowGroupSink(ParquetColumn[] columns, ParquetWriter writer, RowGroupOutput output, ProgressReporter? progress) : IRowReceiver
     {
-        private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 300 };
-        private readonly MemoryStream _partial = new();
         private int _rows;
-        private long _bytes;
 
         /// <summary>Row groups written so far.</summary>
         public int RowGroups { get; private set; }
 
-        public override void Write(ReadOnlySpan<byte> buffer)
+        public void Receive(IExportRow row)
         {
-            // The row source hands over whole rows; a row split across writes waits for its end.
-            if (_partial.Length > 0)
+            for (var i = 0; i < columns.Length; i++)
             {
-                _partial.Write(buffer);
-                var all = _partial.GetBuffer().AsSpan(0, (int)_partial.Length);
-                var used = AppendLines(all);
-                var rest = all[used..].ToArray();
-                _partial.SetLength(0);
-                _partial.Write(rest);
-                return;
+                if (row.IsNull(i))
+                {
+                    columns[i].AppendNull();
+                }
+                else
+                {
+                    columns[i].Append(row, i);
+                }
             }
 
-            var consumed = AppendLines(buffer);
-            _partial.Write(buffer[consumed..]);
+            _rows++;
+            progress?.Row();
         }
 
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        public bool ShouldFlush => _rows >= RowGroupRows || BufferedBytes() >= RowGroupBytes;
+
+        public async ValueTask FlushAsync(CancellationToken cancellationToken)
         {
-            Write(buffer.Span);
-            if (_rows >= RowGroupRows || _bytes >= RowGroupBytes)
-            {
-                await WriteRowGroupAsync(cancellationToken);
-            }
+            await WriteRowGroupAsync(cancellationToken);
+            progress?.Flushed();
         }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public async Task FinishAsync(CancellationToken cancellationToken)
         {
-            if (_partial.Length > 0)
-            {
-                throw new InvalidOperationException("The row source ended in the middle of a row.");
-            }
-
             if (_rows > 0)
             {
                 await WriteRowGroupAsync(cancellationToken);
             }
         }
 
-        private int AppendLines(ReadOnlySpan<byte> text)
+        private long BufferedBytes()
         {
-            var start = 0;
-            while (start < text.Length)
-            {
-                var end = text[start..].IndexOf((byte)'\n');
-                if (end < 0)
-                {
-                    break;
-                }
-
-                AppendRow(text.Slice(start, end));
-                _bytes += end + 1;
-                start += end + 1;
-            }
-
-            return start;
-        }
-
-        // A row is {"column":value,...} with the plan's columns in order.
-        private void AppendRow(ReadOnlySpan<byte> row)
-        {
-            var reader = new Utf8JsonReader(row, ReaderOptions);
-            reader.Read();
+            long bytes = 0;
             foreach (var column in columns)
             {
-                reader.Read();
-                reader.Read();
-                column.Append(ref reader, row);
+                bytes += column.BufferedBytes;
             }
 
-            _rows++;
+            return bytes;
         }
 
         private async Task WriteRowGroupAsync(CancellationToken cancellationToken)
@@ -202,7 +156,6 @@ internal static class ParquetTableWriter
             }
 
             _rows = 0;
-            _bytes = 0;
             RowGroups++;
             await output.DrainAsync(cancellationToken);
         }
