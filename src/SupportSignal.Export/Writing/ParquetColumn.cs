@@ -35,17 +35,72 @@ internal abstract class ParquetColumn
     /// <summary><c>table.column</c>, for messages.</summary>
     protected string Where { get; }
 
+    // Parquet's definition levels of a nullable column, one per row: 1 for a value, 0 for null.
+    private int[] _levels = PooledArrays.Rent<int>(1024);
+
+    /// <summary>Rows of the row group so far.</summary>
+    protected int Rows { get; private set; }
+
     /// <summary>Adds the row's value, which is not null.</summary>
     public abstract void Append(IExportRow row, int ordinal);
 
-    public abstract void AppendNull();
+    public void AppendNull()
+    {
+        if (!Field.IsNullable)
+        {
+            throw NullInRequiredColumn();
+        }
+
+        Level(0);
+    }
+
+    /// <summary>Counts a row that has a value (each <see cref="Append"/> does, once).</summary>
+    protected void Present() => Level(1);
+
+    private void Level(int level)
+    {
+        if (Field.IsNullable)
+        {
+            if (Rows == _levels.Length)
+            {
+                PooledArrays.Grow(ref _levels, Rows, Rows + 1);
+            }
+
+            _levels[Rows] = level;
+        }
+
+        Rows++;
+    }
+
+    /// <summary>The definition levels of the rows so far; null for a required column, which has none.</summary>
+    // Not `: null`, which converts to an empty array's memory rather than no levels.
+    protected ReadOnlyMemory<int>? Levels => Field.IsNullable ? _levels.AsMemory(0, Rows) : default(ReadOnlyMemory<int>?);
 
     /// <summary>The memory the values of the row group so far take (text as UTF-16), to bound a row group.</summary>
-    public abstract long BufferedBytes { get; }
+    public long BufferedBytes => (4L * Rows) + ValueBytes;
+
+    protected abstract long ValueBytes { get; }
 
     public abstract Task WriteAsync(ParquetRowGroupWriter group, CancellationToken cancellationToken);
 
-    public abstract void Clear();
+    /// <summary>Empties the buffers for the next row group (they keep their size).</summary>
+    public void Clear()
+    {
+        Rows = 0;
+        ClearValues();
+    }
+
+    protected abstract void ClearValues();
+
+    /// <summary>Returns the buffers to the shared pool, where the next table's columns find them.</summary>
+    public void Release()
+    {
+        PooledArrays.Return(ref _levels);
+        ReleaseValues();
+        Clear();
+    }
+
+    protected abstract void ReleaseValues();
 
     public static ParquetColumn For(TablePlan plan, int ordinal)
     {
@@ -121,55 +176,30 @@ internal abstract class ParquetColumn
 internal sealed class ValueColumn<T>(DataField field, string where, Func<IExportRow, int, T> read) : ParquetColumn(field, where)
     where T : struct
 {
-    private static readonly int Size = System.Runtime.CompilerServices.Unsafe.SizeOf<T?>();
-    private T?[] _values = new T?[1024];
-    private int _count;
+    private static readonly int Size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+    private T[] _values = PooledArrays.Rent<T>(1024);
+    private int _present;
 
-    public override long BufferedBytes => (long)_count * Size;
+    protected override long ValueBytes => (long)_present * Size;
 
     public override void Append(IExportRow row, int ordinal)
     {
         var value = read(row, ordinal);
-        Add(value);
+        if (_present == _values.Length)
+        {
+            PooledArrays.Grow(ref _values, _present, _present + 1);
+        }
+
+        _values[_present++] = value;
+        Present();
     }
 
-    public override void AppendNull() => Add(null);
+    public override Task WriteAsync(ParquetRowGroupWriter group, CancellationToken cancellationToken) =>
+        group.WriteAllPartsAsync<T>(Field, _values.AsMemory(0, _present), Levels, null, cancellationToken);
 
-    private void Add(T? value)
-    {
-        if (_count == _values.Length)
-        {
-            Array.Resize(ref _values, _values.Length * 2);
-        }
+    protected override void ClearValues() => _present = 0;
 
-        _values[_count++] = value;
-    }
-
-    public override async Task WriteAsync(ParquetRowGroupWriter group, CancellationToken cancellationToken)
-    {
-        if (Field.IsNullable)
-        {
-            await group.WriteAsync(Field, new ReadOnlyMemory<T?>(_values, 0, _count), cancellationToken: cancellationToken);
-            return;
-        }
-
-        var required = ArrayPool<T>.Shared.Rent(_count);
-        try
-        {
-            for (var i = 0; i < _count; i++)
-            {
-                required[i] = _values[i] ?? throw NullInRequiredColumn();
-            }
-
-            await group.WriteAsync(Field, new ReadOnlyMemory<T>(required, 0, _count), cancellationToken: cancellationToken);
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(required);
-        }
-    }
-
-    public override void Clear() => _count = 0;
+    protected override void ReleaseValues() => PooledArrays.Return(ref _values);
 }
 
 /// <summary>
@@ -182,10 +212,11 @@ internal sealed class StringColumn : ParquetColumn
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 300 };
     private readonly Action<StringColumn, IExportRow, int> _append;
-    private char[] _chars = new char[64 * 1024];
+    private char[] _chars = PooledArrays.Rent<char>(64 * 1024);
     private int _used;
-    private (int Start, int Length)[] _values = new (int, int)[1024];
-    private int _count;
+    private (int Start, int Length)[] _values = PooledArrays.Rent<(int, int)>(1024);
+    private int _present;
+    private ReadOnlyMemory<char>[] _memories = [];
 
     // The JSON export's value of a JSON-route column, written by the JSON export's own code.
     private ArrayBufferWriter<byte>? _json;
@@ -214,15 +245,9 @@ internal sealed class StringColumn : ParquetColumn
     public static Action<StringColumn, IExportRow, int> AsJsonString(ColumnTransform transform) =>
         (column, row, ordinal) => column.AddJson(row, ordinal, transform, keepJson: false);
 
-    public override long BufferedBytes => (2L * _used) + (8L * _count);
+    protected override long ValueBytes => (2L * _used) + (8L * _present);
 
     public override void Append(IExportRow row, int ordinal) => _append(this, row, ordinal);
-
-    public override void AppendNull()
-    {
-        Grow();
-        _values[_count++] = (-1, 0);
-    }
 
     private void AddUtf8(ReadOnlySpan<byte> utf8) =>
         // UTF-8 never needs more UTF-16 code units than it has bytes; invalid bytes become U+FFFD, as in the JSON export.
@@ -230,17 +255,14 @@ internal sealed class StringColumn : ParquetColumn
 
     private void Add(int length)
     {
-        Grow();
-        _values[_count++] = (_used, length);
-        _used += length;
-    }
-
-    private void Grow()
-    {
-        if (_count == _values.Length)
+        if (_present == _values.Length)
         {
-            Array.Resize(ref _values, _values.Length * 2);
+            PooledArrays.Grow(ref _values, _present, _present + 1);
         }
+
+        _values[_present++] = (_used, length);
+        _used += length;
+        Present();
     }
 
     private void AddJson(IExportRow row, int ordinal, ColumnTransform? transform, bool keepJson)
@@ -291,60 +313,72 @@ internal sealed class StringColumn : ParquetColumn
         }
     }
 
-    public override async Task WriteAsync(ParquetRowGroupWriter group, CancellationToken cancellationToken)
+    public override Task WriteAsync(ParquetRowGroupWriter group, CancellationToken cancellationToken)
     {
-        if (Field.IsNullable)
+        if (_memories.Length < _present)
         {
-            var values = ArrayPool<ReadOnlyMemory<char>?>.Shared.Rent(_count);
-            try
-            {
-                for (var i = 0; i < _count; i++)
-                {
-                    var (start, length) = _values[i];
-                    // Not `? null :`, which would turn null into an empty char[] and so an empty string.
-                    values[i] = start < 0 ? default(ReadOnlyMemory<char>?) : _chars.AsMemory(start, length);
-                }
-
-                await group.WriteAsync(Field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(values, 0, _count), cancellationToken: cancellationToken);
-            }
-            finally
-            {
-                ArrayPool<ReadOnlyMemory<char>?>.Shared.Return(values, clearArray: true);
-            }
-
-            return;
+            PooledArrays.Return(ref _memories);
+            _memories = PooledArrays.Rent<ReadOnlyMemory<char>>(_values.Length);
         }
 
-        var required = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(_count);
-        try
+        for (var i = 0; i < _present; i++)
         {
-            for (var i = 0; i < _count; i++)
-            {
-                var (start, length) = _values[i];
-                required[i] = start < 0 ? throw NullInRequiredColumn() : _chars.AsMemory(start, length);
-            }
+            var (start, length) = _values[i];
+            _memories[i] = _chars.AsMemory(start, length);
+        }
 
-            await group.WriteAsync(Field, new ReadOnlyMemory<ReadOnlyMemory<char>>(required, 0, _count), cancellationToken: cancellationToken);
-        }
-        finally
-        {
-            ArrayPool<ReadOnlyMemory<char>>.Shared.Return(required, clearArray: true);
-        }
+        return group.WriteAllPartsAsync<ReadOnlyMemory<char>>(Field, _memories.AsMemory(0, _present), Levels, null, cancellationToken);
     }
 
-    public override void Clear()
+    protected override void ClearValues()
     {
-        _count = 0;
+        _present = 0;
         _used = 0;
+    }
+
+    protected override void ReleaseValues()
+    {
+        PooledArrays.Return(ref _chars);
+        PooledArrays.Return(ref _values);
+        PooledArrays.Return(ref _memories);
     }
 
     private Span<char> Reserve(int length)
     {
         if (_used + length > _chars.Length)
         {
-            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _used + length));
+            PooledArrays.Grow(ref _chars, _used, _used + length);
         }
 
         return _chars.AsSpan(_used, length);
+    }
+}
+
+/// <summary>
+/// Column buffers from <see cref="ArrayPool{T}.Shared"/>: a table's buffers go back to the pool when it
+/// ends and the next table's columns take them again, so a large table's buffers are reused rather than
+/// left on the large object heap beside the next one's.
+/// </summary>
+internal static class PooledArrays
+{
+    public static T[] Rent<T>(int length) => ArrayPool<T>.Shared.Rent(length);
+
+    /// <summary>Replaces <paramref name="array"/> by one of at least <paramref name="minimum"/> (at least twice as long), keeping its first <paramref name="used"/> items.</summary>
+    public static void Grow<T>(ref T[] array, int used, int minimum)
+    {
+        var bigger = ArrayPool<T>.Shared.Rent(Math.Max(minimum, array.Length * 2));
+        array.AsSpan(0, used).CopyTo(bigger);
+        Return(ref array);
+        array = bigger;
+    }
+
+    public static void Return<T>(ref T[] array)
+    {
+        if (array.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(array, System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
+
+        array = [];
     }
 }

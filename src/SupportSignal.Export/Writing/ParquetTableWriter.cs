@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Reflection;
-using System.Runtime;
 using System.Text.Json;
 
 using Parquet;
@@ -27,11 +26,11 @@ internal static class ParquetTableWriter
     public const int RowGroupRows = 122_880;
 
     /// <summary>
-    /// The row text (as JSON) a row group may buffer. It is held as UTF-16 while the column chunks are
-    /// encoded, then encoded and compressed column by column: the process's peak grows by several
-    /// times this (docs/benchmarks.md, "Parquet"), so it is kept small.
+    /// The values a row group may buffer (text as UTF-16, 8 bytes a value, 4 a definition level): they are
+    /// held while the column chunks are encoded and compressed one by one, and the process's peak grows
+    /// by several times this (docs/benchmarks.md, "Parquet"), so it is kept small.
     /// </summary>
-    public const int RowGroupBytes = 4 * 1024 * 1024;
+    public const int RowGroupBytes = 3 * 1024 * 1024;
 
     /// <summary>Zstd at its fastest level (docs/export-format.md, "Row groups and compression").</summary>
     public const CompressionMethod Compression = CompressionMethod.Zstd;
@@ -49,6 +48,9 @@ internal static class ParquetTableWriter
             // Parquet.Net's pooled page buffers: by default it keeps up to 80 MB of them free, too much beside a row group.
             MaximumSmallPoolFreeBytes = 4 * 1024 * 1024,
             MaximumLargePoolFreeBytes = 16 * 1024 * 1024,
+            // Decide from the first values whether a column repeats enough for a dictionary: a column of prose or
+            // keys gives up there, not after hashing most of the row group into a dictionary as large as it.
+            DictionaryEncodingSampleSize = 1024,
         };
         foreach (var column in columns.Where(c => c is StringColumn && c.Retype is null))
         {
@@ -67,35 +69,35 @@ internal static class ParquetTableWriter
         // Parquet.Net makes small synchronous writes; they land here and go out once per row group.
         var buffered = new RowGroupOutput(output);
         long rows;
-        RowGroupSink sink;
-        await using (var writer = await ParquetWriter.CreateAsync(schema, buffered, OptionsFor(columns), cancellationToken: cancellationToken))
+        try
         {
+            await using var writer = await ParquetWriter.CreateAsync(schema, buffered, OptionsFor(columns), cancellationToken: cancellationToken);
             SchemaElements.Retype(writer, columns);
-            sink = new RowGroupSink(columns, writer, buffered, progress);
+            var sink = new RowGroupSink(columns, writer, buffered, progress, ParquetRowGroupsForTests.Bytes ?? RowGroupBytes);
             rows = await source.ReadRowsAsync(plan, sink, cancellationToken);
             await sink.FinishAsync(cancellationToken);
         }
-
-        await buffered.DrainAsync(cancellationToken);
-        if (rows >= RowGroupRows || sink.RowGroups > 1)
+        finally
         {
-            // A large table leaves its row-group buffers on the large object heap, which the GC neither
-            // compacts nor hurries to collect; without this the next table's buffers pile on top and the
-            // peak grows with the number of large tables (224 MB against 171 MB on the 506 MB set).
-            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-            GC.Collect();
+            foreach (var column in columns)
+            {
+                column.Release();
+            }
         }
 
+        await buffered.DrainAsync(cancellationToken);
         return rows;
     }
 
-    /// <summary>Fills the column buffers row by row, and writes a row group whenever they hold enough.</summary>
-    private sealed class RowGroupSink(ParquetColumn[] columns, ParquetWriter writer, RowGroupOutput output, ProgressReporter? progress) : IRowReceiver
+    /// <summary>
+    /// Fills the column buffers row by row, and writes a row group whenever they hold enough. (Encoding a
+    /// full row group on a second thread while the next is read was measured and did not pay on two
+    /// shared cores: docs/benchmarks.md, "Parquet".)
+    /// </summary>
+    private sealed class RowGroupSink(ParquetColumn[] columns, ParquetWriter writer, RowGroupOutput output, ProgressReporter? progress, int rowGroupBytes)
+        : IRowReceiver
     {
         private int _rows;
-
-        /// <summary>Row groups written so far.</summary>
-        public int RowGroups { get; private set; }
 
         public void Receive(IExportRow row)
         {
@@ -115,7 +117,7 @@ internal static class ParquetTableWriter
             progress?.Row();
         }
 
-        public bool ShouldFlush => _rows >= RowGroupRows || BufferedBytes() >= RowGroupBytes;
+        public bool ShouldFlush => _rows >= RowGroupRows || BufferedBytes() >= rowGroupBytes;
 
         public async ValueTask FlushAsync(CancellationToken cancellationToken)
         {
@@ -156,7 +158,6 @@ internal static class ParquetTableWriter
             }
 
             _rows = 0;
-            RowGroups++;
             await output.DrainAsync(cancellationToken);
         }
     }
@@ -228,5 +229,27 @@ internal static class ParquetTableWriter
                 column.Retype!(elements.Single(e => e.Name == column.Field.Name));
             }
         }
+    }
+}
+
+/// <summary>
+/// Lets a test bound row groups far below <see cref="ParquetTableWriter.RowGroupBytes"/>, so a small
+/// database spans many; only for the asynchronous flow that sets it.
+/// </summary>
+internal static class ParquetRowGroupsForTests
+{
+    private static readonly AsyncLocal<int?> Limit = new();
+
+    public static int? Bytes => Limit.Value;
+
+    public static IDisposable LimitTo(int bytes)
+    {
+        Limit.Value = bytes;
+        return new Reset();
+    }
+
+    private sealed class Reset : IDisposable
+    {
+        public void Dispose() => Limit.Value = null;
     }
 }
