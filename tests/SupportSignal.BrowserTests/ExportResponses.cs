@@ -26,10 +26,32 @@ public sealed class ExportResponses : IStartupFilter
 
     public int Count => _responses.Count;
 
+    /// <summary>One-shot: the next segment refresh (a GET of the page with filters in its query) waits for this.</summary>
+    public TaskCompletionSource? HoldNextRefresh;
+
+    private int _refreshesServed;
+
+    /// <summary>How many segment refreshes the app has answered, held ones included once they are sent.</summary>
+    public int RefreshesServed => Volatile.Read(ref _refreshesServed);
+
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         app.Use(async (context, nextMiddleware) =>
         {
+            if (HttpMethods.IsGet(context.Request.Method) && context.Request.QueryString.HasValue
+                && context.Request.Path.Equals(ExportForm.Path, StringComparison.OrdinalIgnoreCase))
+            {
+                if (Interlocked.Exchange(ref HoldNextRefresh, null) is { } held)
+                {
+                    await held.Task.WaitAsync(context.RequestAborted);
+                }
+
+                await nextMiddleware(context);
+                await context.Response.CompleteAsync();
+                Interlocked.Increment(ref _refreshesServed);
+                return;
+            }
+
             if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.Path.StartsWithSegments(ExportForm.Path, StringComparison.OrdinalIgnoreCase))
             {
                 await nextMiddleware(context);

@@ -115,15 +115,35 @@ public sealed class WebKitTab(RemoteWebDriver driver, Uri baseAddress, ExportRes
         return Task.FromResult<int?>(null);
     }
 
-    public Task ClickAsync(string selector)
+    public async Task ClickAsync(string selector)
     {
         // WebKitWebDriver's click on a 12-pixel check box focuses it without ticking it more often than not
         // (WebKitGTK 2.50 under Xvfb): a check box or radio button is clicked on its label, as people mostly do.
-        var element = (IWebElement)driver.ExecuteScript(
-            "const e = document.querySelector(arguments[0]); if (!e) return null; const target = (e.type === 'checkbox' || e.type === 'radio') && e.labels && e.labels.length ? e.labels[0] : e; target.scrollIntoView({ block: 'center' }); return target;",
-            selector)! ?? throw new NoSuchElementException($"No element matches {selector}");
-        element.Click();
-        return Task.CompletedTask;
+        // Even on the label a click now and then does not register (CI saw a check box stay clear), so a
+        // check box or radio button is clicked again, at most twice more, until its state has changed.
+        var before = driver.ExecuteScript(
+            "const e = document.querySelector(arguments[0]); return !e ? null : e.type === 'checkbox' ? e.checked : e.type === 'radio' && !e.checked ? false : null;", selector);
+        for (var attempt = 1; ; attempt++)
+        {
+            var element = (IWebElement)driver.ExecuteScript(
+                "const e = document.querySelector(arguments[0]); if (!e) return null; const target = (e.type === 'checkbox' || e.type === 'radio') && e.labels && e.labels.length ? e.labels[0] : e; target.scrollIntoView({ block: 'center' }); return target;",
+                selector)! ?? throw new NoSuchElementException($"No element matches {selector}");
+            element.Click();
+            if (before is not bool was || attempt == 3)
+            {
+                return;
+            }
+
+            for (var wait = 0; wait < 20; wait++)
+            {
+                if (driver.ExecuteScript("return document.querySelector(arguments[0])?.checked;", selector) is bool now && now != was)
+                {
+                    return;
+                }
+
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+        }
     }
 
     /// <summary>

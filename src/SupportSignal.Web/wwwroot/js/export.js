@@ -181,21 +181,30 @@
 
     // Segment counts follow the filters as they change: the page renders them server-side for
     // the query string (which also works without JavaScript); we fetch that and swap the result in.
+    // Only the latest refresh may show: answers can arrive out of order, and an older one would put
+    // back counts (and a form to export) for filters that are no longer chosen.
     const filters = document.querySelector("[data-segment-filters]");
     let refresh = null;
+    let latestRefresh = 0;
     if (filters) {
         filters.addEventListener("change", () => {
             window.clearTimeout(refresh);
+            latestRefresh++;
             refresh = window.setTimeout(refreshSegment, 300);
         });
     }
 
     async function refreshSegment() {
+        const mine = latestRefresh;
         const query = new URLSearchParams(new FormData(filters)).toString();
         const url = `${window.location.pathname}?${query}`;
         try {
             const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
-            const page = new DOMParser().parseFromString(await response.text(), "text/html");
+            const text = await response.text();
+            if (mine !== latestRefresh) {
+                return;
+            }
+            const page = new DOMParser().parseFromString(text, "text/html");
             const result = page.querySelector("[data-segment-result]");
             const current = document.querySelector("[data-segment-result]");
             if (result && current && !pending) {

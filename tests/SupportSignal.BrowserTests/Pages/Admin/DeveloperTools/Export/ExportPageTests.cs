@@ -142,6 +142,39 @@ public abstract partial class ExportPageTests<TEngine>(BrowserFixture<TEngine> b
     }
 
     [Fact]
+    public async Task An_older_segment_refresh_answered_late_does_not_replace_the_newer_one()
+    {
+        await using var tab = await browser.NewTabAsync();
+        await tab.OpenSignedInAsync(PagePath, AppRole.SystemAdmin);
+        using var db = browser.App.OpenDatabase();
+        var company = db.Companies.OrderBy(c => c.Name).First();
+
+        // The company alone: its refresh is held at the server.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        browser.Responses.HoldNextRefresh = release;
+        await tab.SelectAsync("#filter-companies", company.Id.ToString());
+        await Poll.UntilAsync(() => browser.Responses.HoldNextRefresh is null, "the company's refresh to reach the server");
+
+        // Then the incidents table too: that refresh is answered and shown first.
+        var served = browser.Responses.RefreshesServed;
+        await tab.ClickAsync("#table-incidents");
+        await tab.WaitUntilAsync(
+            "document.querySelector('[data-testid=segment-filters]')?.innerText.includes('\"tables\":[\"incidents\"]')", "the newer refresh to show");
+
+        const string Shown = "document.querySelector('[data-segment-result]').innerText";
+        var newer = await tab.EvaluateAsync<string>(Shown);
+
+        // The older answer arrives last and must not put back counts for filters no longer chosen.
+        release.SetResult();
+        await Poll.UntilAsync(() => browser.Responses.RefreshesServed > served + 1, "the older refresh to be answered");
+        for (var check = 0; check < 10; check++)
+        {
+            await Task.Delay(100, Cancel);
+            Assert.True(newer == await tab.EvaluateAsync<string>(Shown), $"{tab.Engine} showed the older refresh's segment over the newer one");
+        }
+    }
+
+    [Fact]
     public async Task Copy_JSON_puts_the_de_identified_segment_on_the_clipboard_and_the_history_records_it()
     {
         var (tab, company, incidents) = await OpenSegmentAsync(formatRadio: null);
