@@ -30,7 +30,7 @@ internal static class ParquetTableWriter
     /// held while the column chunks are encoded and compressed one by one, and the process's peak grows
     /// by several times this (docs/benchmarks.md, "Parquet"), so it is kept small.
     /// </summary>
-    public const int RowGroupBytes = 3 * 1024 * 1024;
+    public const int RowGroupBytes = 2 * 1024 * 1024;
 
     /// <summary>Zstd at its fastest level (docs/export-format.md, "Row groups and compression").</summary>
     public const CompressionMethod Compression = CompressionMethod.Zstd;
