@@ -157,6 +157,7 @@ internal static class ParquetTableWriter
                 group.CompleteValidate();
             }
 
+            SchemaElements.DropLongStatistics(writer);
             _rows = 0;
             await output.DrainAsync(cancellationToken);
         }
@@ -229,6 +230,31 @@ internal static class ParquetTableWriter
                 column.Retype!(elements.Single(e => e.Name == column.Field.Name));
             }
         }
+
+        /// <summary>
+        /// Drops the min/max statistics of the row group just written where either value is longer than
+        /// <see cref="MaxStatisticsBytes"/>. Parquet.Net keeps every row group's statistics until the footer
+        /// is written, and a prose column's min and max are whole paragraphs: on the 3.2 GB set they grew
+        /// the peak by tens of MB. Nobody skips a row group by a paragraph (Arrow leaves such statistics
+        /// out too); the null count stays, and numbers, timestamps, dates, GUIDs and enum names keep theirs.
+        /// </summary>
+        public static void DropLongStatistics(ParquetWriter writer)
+        {
+            var footer = FooterField?.GetValue(writer);
+            var metadata = footer?.GetType().GetField("_fileMeta", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(footer) as FileMetaData
+                ?? throw new InvalidOperationException("This Parquet.Net version keeps its footer elsewhere; long statistics cannot be left out.");
+            foreach (var chunk in metadata.RowGroups?.LastOrDefault()?.Columns ?? [])
+            {
+                if (chunk.MetaData?.Statistics is { } statistics
+                    && (statistics.MinValue?.Length > MaxStatisticsBytes || statistics.MaxValue?.Length > MaxStatisticsBytes
+                        || statistics.Min?.Length > MaxStatisticsBytes || statistics.Max?.Length > MaxStatisticsBytes))
+                {
+                    statistics.Min = statistics.MinValue = statistics.Max = statistics.MaxValue = null;
+                }
+            }
+        }
+
+        public const int MaxStatisticsBytes = 64;
     }
 }
 
