@@ -86,6 +86,13 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironm
                 $"The database {settings.Describe()} does not exist. Create it with `supportsignal migrate`.");
         }
 
+        if (StartupTrace.Enabled && settings is { CompiledModel: true, Provider: DatabaseProvider.Sqlite })
+        {
+            // Only to tell the compiled model's own start-up apart from building EF Core's services (the context).
+            _ = Data.CompiledModels.Sqlite.SqliteSupportSignalDbContextModel.Instance;
+            StartupTrace.Mark("compiled model loaded");
+        }
+
         var db = settings.CreateContext();
         StartupTrace.Mark("context created");
         try
@@ -96,8 +103,8 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironm
                 StartupTrace.Mark("EF model built");
             }
 
-            var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
-            var known = db.Database.GetMigrations().ToList();
+            var applied = await db.AppliedMigrationsAsync(cancellationToken);
+            var known = db.KnownMigrations();
             var pending = known.Except(applied).ToList();
             var unknown = applied.Except(known).ToList();
             StartupTrace.Mark("connection opened, migrations checked");

@@ -1,10 +1,24 @@
+using System.Collections.Concurrent;
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using System.Reflection;
+
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace SupportSignal.Data;
 
 public static class DatabaseMigrator
 {
+    /// <summary>The table EF Core records applied migrations in (<see cref="DatabaseSettings.Apply"/> names it for every provider).</summary>
+    public const string HistoryTable = "__ef_migrations_history";
+
+    private static readonly ConcurrentDictionary<Type, IReadOnlyList<string>> _known = new();
+
     /// <summary>
     /// Applies the provider's migrations. A SQLite file is switched to WAL so that a long
     /// export's read snapshot never blocks the application's writers.
@@ -21,6 +35,106 @@ public static class DatabaseMigrator
     /// <summary>The newest migration applied to the database, or null for an empty one.</summary>
     public static async Task<string?> LatestAppliedMigrationAsync(this SupportSignalDbContext db, CancellationToken cancellationToken = default) =>
         (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).LastOrDefault();
+
+    /// <summary>
+    /// The migrations of this build for the context's provider, oldest first: what
+    /// <c>Database.GetMigrations()</c> answers, read from the assembly's <see cref="MigrationAttribute"/>s
+    /// without building EF Core's migrations services (a test compares the two for every provider).
+    /// </summary>
+    public static IReadOnlyList<string> KnownMigrations(this SupportSignalDbContext db) => _known.GetOrAdd(db.GetType(), context =>
+        typeof(SupportSignalDbContext).Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(Migration)) && !t.IsAbstract && t.GetCustomAttribute<DbContextAttribute>()?.ContextType == context)
+            .Select(t => t.GetCustomAttribute<MigrationAttribute>()!.Id)
+            .Order(StringComparer.Ordinal)
+            .ToList());
+
+    /// <summary>
+    /// The migrations applied to the database, oldest first, with two plain queries on the context's
+    /// connection (in its current transaction, if any): what <c>Database.GetAppliedMigrationsAsync</c>
+    /// answers, without EF Core's migrations services, which cost a CLI run more than exporting a small
+    /// database. A database with no history table, or none at all, has none applied.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> AppliedMigrationsAsync(this SupportSignalDbContext db, CancellationToken cancellationToken = default)
+    {
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != ConnectionState.Open;
+        if (opened && !await TryOpenAsync(connection, cancellationToken))
+        {
+            return [];
+        }
+
+        try
+        {
+            var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            var (exists, select) = HistorySql(db.Provider);
+            await using (var command = Command(connection, transaction, exists))
+            {
+                if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)
+                {
+                    return [];
+                }
+            }
+
+            var applied = new List<string>();
+            await using (var command = Command(connection, transaction, select))
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    applied.Add(reader.GetString(0));
+                }
+            }
+
+            applied.Sort(StringComparer.Ordinal);
+            return applied;
+        }
+        finally
+        {
+            if (opened)
+            {
+                await connection.CloseAsync();
+            }
+        }
+    }
+
+    private static (string Exists, string Select) HistorySql(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.Sqlite => (
+            $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{HistoryTable}'",
+            $"SELECT \"MigrationId\" FROM \"{HistoryTable}\""),
+        DatabaseProvider.PostgreSql => (
+            $"SELECT CASE WHEN to_regclass('\"{HistoryTable}\"') IS NULL THEN 0 ELSE 1 END",
+            $"SELECT \"MigrationId\" FROM \"{HistoryTable}\""),
+        _ => (
+            $"SELECT CASE WHEN OBJECT_ID(N'[{HistoryTable}]') IS NULL THEN 0 ELSE 1 END",
+            $"SELECT [MigrationId] FROM [{HistoryTable}]"),
+    };
+
+    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    // A server database that does not exist yet has no migration applied, as EF Core answers (it is created by migrating).
+    private static async Task<bool> TryOpenAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return true;
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.InvalidCatalogName)
+        {
+            return false;
+        }
+        catch (Microsoft.Data.SqlClient.SqlException e) when (e.Number is 4060 or 1832 or 5120)
+        {
+            return false;
+        }
+    }
 
     public static bool IsSqliteFileMissing(this DatabaseSettings settings)
     {

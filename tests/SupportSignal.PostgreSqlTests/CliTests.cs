@@ -1,8 +1,12 @@
 using System.Text.Json;
 
+using Microsoft.EntityFrameworkCore;
+
 using Npgsql;
 
 using SupportSignal.Cli;
+using SupportSignal.Data;
+using SupportSignal.Data.Entities;
 
 namespace SupportSignal.PostgreSqlTests;
 
@@ -17,6 +21,41 @@ public sealed class CliTests
         try
         {
             await RunVerbsAsync(directory, connectionString);
+        }
+        finally
+        {
+            await PostgreSqlServer.DropDatabaseAsync(connectionString);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task An_export_of_an_unmigrated_or_missing_PostgreSQL_database_is_refused_naming_the_migration_to_apply()
+    {
+        var connectionString = await PostgreSqlServer.CreateDatabaseAsync("cli_unmigrated");
+        var missing = Cli.With(connectionString, b => b.Database = $"ss_missing_{Guid.NewGuid():N}");
+        var directory = Directory.CreateTempSubdirectory("supportsignal-pg-cli-").FullName;
+        try
+        {
+            string first;
+            await using (var db = new DatabaseSettings(DatabaseProvider.PostgreSql, connectionString).CreateContext())
+            {
+                first = db.Database.GetMigrations().First();
+            }
+
+            foreach (var database in new[] { connectionString, missing })
+            {
+                var output = Path.Combine(directory, "refused.json");
+                var export = await Cli.RunAsync(Cli.Environment(directory, database), "export", "--quiet", "--output", output);
+
+                Assert.True(export.ExitCode == ExitCodes.Database, export.ToString());
+                var builder = new NpgsqlConnectionStringBuilder(database);
+                Assert.Equal(
+                    $"error: The database PostgreSQL {builder.Host}:{builder.Port}/{builder.Database} is not at the expected schema version: " +
+                    $"2 pending migration(s), starting with {first}. Run `supportsignal migrate`.",
+                    export.Error.Trim());
+                Assert.Empty(Directory.GetFiles(directory));
+            }
         }
         finally
         {
@@ -57,6 +96,17 @@ public sealed class CliTests
         Assert.Equal(incidents.Order(StringComparer.Ordinal), incidents);
         Assert.Contains(data.GetProperty("users").EnumerateArray(), u => u.GetProperty("email").GetString() == "ops@example.org");
         Assert.DoesNotContain("password_hash", data.GetProperty("users")[0].EnumerateObject().Select(p => p.Name));
+
+        // The CLI's audit row, written with plain commands, read back through EF Core as the history page reads it.
+        await using var db = new DatabaseSettings(DatabaseProvider.PostgreSql, connectionString).CreateContext();
+        var audit = Assert.Single(db.ExportAudits.AsNoTracking().ToList());
+        Assert.Equal((ExportSource.Cli, ExportOutcome.Succeeded, "json", (string?)null, (Guid?)null), (audit.Source, audit.Outcome, audit.Format, audit.ErrorCode, audit.UserId));
+        Assert.Equal(new FileInfo(file).Length, audit.Bytes);
+        Assert.Equal(metadata.GetProperty("recordCounts").EnumerateObject().Sum(c => c.Value.GetInt64()), audit.TotalRecords);
+        Assert.Equal(12, JsonDocument.Parse(audit.RecordCounts!).RootElement.GetProperty("incidents").GetInt64());
+        Assert.Equal(DateTimeKind.Utc, audit.StartedAt.Kind);
+        Assert.InRange(audit.FinishedAt!.Value - audit.StartedAt, TimeSpan.Zero, TimeSpan.FromMinutes(5));
+        Assert.InRange(DateTime.UtcNow - audit.StartedAt, TimeSpan.Zero, TimeSpan.FromMinutes(10));
     }
 }
 

@@ -44,6 +44,8 @@ internal sealed class PostgreSqlDialect(ISqlGenerationHelper sql) : SqlDialect(s
     public override object LiteralValue(object value) =>
         value is DateTime { Kind: DateTimeKind.Unspecified } day ? DateTime.SpecifyKind(day, DateTimeKind.Utc) : value;
 
+    public override void Bind(DbParameter parameter, object? value) => base.Bind(parameter, value is null ? null : LiteralValue(value));
+
     public override async Task<string> ExportSnapshotAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT pg_export_snapshot()", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);

@@ -122,8 +122,8 @@ internal sealed class Snapshot : IAsyncDisposable
 
     private async Task CheckSchemaAsync(CancellationToken cancellationToken)
     {
-        AppliedMigration = await _db.LatestAppliedMigrationAsync(cancellationToken);
-        var expected = _db.Database.GetMigrations().LastOrDefault();
+        AppliedMigration = (await _db.AppliedMigrationsAsync(cancellationToken)).LastOrDefault();
+        var expected = _db.KnownMigrations().LastOrDefault();
         if (AppliedMigration != expected)
         {
             throw new ExportSchemaException(AppliedMigration, expected);

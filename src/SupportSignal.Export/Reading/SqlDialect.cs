@@ -51,6 +51,12 @@ internal abstract class SqlDialect(ISqlGenerationHelper sql)
     /// <summary>A value as the column's literal should be made from it (a segment's day bounds, its ids).</summary>
     public virtual object LiteralValue(object value) => value;
 
+    /// <summary>
+    /// Gives a parameter of a plain command (the audit trail's INSERT and UPDATE) a value as EF Core
+    /// stores it in this provider's column of that type; null is the database's NULL.
+    /// </summary>
+    public virtual void Bind(DbParameter parameter, object? value) => parameter.Value = value ?? DBNull.Value;
+
     /// <summary>Whether further sessions can read this snapshot (<see cref="ExportSnapshotAsync"/>, <see cref="AdoptSnapshotAsync"/>).</summary>
     public virtual bool SharesSnapshots => false;
 

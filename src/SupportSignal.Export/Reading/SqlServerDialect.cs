@@ -16,6 +16,16 @@ internal sealed class SqlServerDialect(ISqlGenerationHelper sql) : SqlDialect(sq
     public override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, bool writesTempTables, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(IsolationLevel.Snapshot, cancellationToken);
 
+    // The model's DateTime columns are datetime2; SqlClient would send a DateTime as datetime (to 3.33 ms).
+    public override void Bind(DbParameter parameter, object? value)
+    {
+        base.Bind(parameter, value);
+        if (value is DateTime)
+        {
+            parameter.DbType = DbType.DateTime2;
+        }
+    }
+
     public override string FirstRows(string select, int rows) => $"{select} OFFSET 0 ROWS FETCH NEXT {rows} ROWS ONLY";
 
     public override string KeyTable(string table) => Delimit("#seg_" + table);

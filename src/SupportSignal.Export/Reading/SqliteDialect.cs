@@ -44,6 +44,11 @@ internal sealed class SqliteDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
 
     public override string CreateTempTable(string keyTable, string definition) => $"CREATE TEMP TABLE {keyTable} ({definition})";
 
+    // EF Core keeps a GUID as upper-case TEXT (Microsoft.Data.Sqlite would bind a Guid as a BLOB); a
+    // DateTime is bound as EF Core writes it (yyyy-MM-dd HH:mm:ss.FFFFFFF), a bool as 0 or 1.
+    public override void Bind(DbParameter parameter, object? value) =>
+        base.Bind(parameter, value is Guid id ? id.ToString().ToUpperInvariant() : value);
+
     public override IRowSource? FastRows(DbConnection connection) => new SqliteRowSource((SqliteConnection)connection);
 
     // Only a WAL database keeps old versions readable by other connections; another journal mode reads serially.

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -29,46 +30,62 @@ internal static class ExportWriter
         CancellationToken cancellationToken, ProgressReporter? progress = null, TableWritten? tableWritten = null)
     {
         tableWritten ??= (plan, rows, _) => CheckCount(plan, metadata, rows);
-        switch (format)
+        if (format is ExportFormat.Zip or ExportFormat.Parquet)
         {
-            case ExportFormat.JsonGz:
-                await using (var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true))
-                {
-                    await WriteDocumentAsync(snapshot, gzip, metadata, plans, tableWritten, progress, cancellationToken);
-                }
-
-                break;
-            case ExportFormat.Zip or ExportFormat.Parquet:
-                await WriteZipAsync(format, snapshot, stream, metadata, plans, tableWritten, progress, cancellationToken);
-                break;
-            default:
-                await WriteDocumentAsync(snapshot, stream, metadata, plans, tableWritten, progress, cancellationToken);
-                break;
+            await WriteZipAsync(format, snapshot, stream, metadata, plans, tableWritten, progress, cancellationToken);
+            return;
         }
+
+        await WriteDocumentAsync(format, stream, metadata, plans, async (plan, target, token) =>
+        {
+            await using var writer = new Utf8JsonWriter(target, WriterOptions);
+            var output = JsonOutput.Document(writer, progress);
+            writer.WriteStartArray();
+            var rows = await snapshot.Rows.WriteRowsAsync(plan, output, token);
+            writer.WriteEndArray();
+            await writer.FlushAsync(token);
+            return (rows, writer.BytesCommitted);
+        }, tableWritten, progress, cancellationToken);
     }
 
-    private static async Task WriteDocumentAsync(
-        Snapshot snapshot, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, TableWritten tableWritten,
-        ProgressReporter? progress, CancellationToken cancellationToken)
+    /// <summary>Writes one table's rows, as a JSON array, into the document; returns the rows and the bytes written.</summary>
+    public delegate Task<(long Rows, long Bytes)> TableArrayWriter(TablePlan plan, Stream document, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The metadata-plus-data document (json, or json.gz): <c>{"metadata": {...}, "data": {"table": [rows], ...}}</c>,
+    /// each table's array from <paramref name="writeTable"/>, in the order of <paramref name="plans"/>. The serial
+    /// export and the parallel readers both write the document through here.
+    /// </summary>
+    public static async Task WriteDocumentAsync(
+        ExportFormat format, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, TableArrayWriter writeTable,
+        TableWritten tableWritten, ProgressReporter? progress, CancellationToken cancellationToken)
     {
-        await using var writer = new Utf8JsonWriter(stream, WriterOptions);
-        var output = JsonOutput.Document(writer, progress);
-        writer.WriteStartObject();
-        MetadataWriter.Write(writer, metadata);
-        writer.WriteStartObject("data");
-        foreach (var plan in plans)
+        if (format == ExportFormat.JsonGz)
         {
-            progress?.BeginTable(plan.Table.Name);
-            var before = writer.BytesCommitted + writer.BytesPending;
-            writer.WriteStartArray(plan.Table.Name);
-            var rows = await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken);
-            writer.WriteEndArray();
-            tableWritten(plan, rows, writer.BytesCommitted + writer.BytesPending - before);
+            await using var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
+            await WriteDocumentAsync(ExportFormat.Json, gzip, metadata, plans, writeTable, tableWritten, progress, cancellationToken);
+            return;
         }
 
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-        await writer.FlushAsync(cancellationToken);
+        await using (var head = new Utf8JsonWriter(stream, WriterOptions))
+        {
+            head.WriteStartObject();
+            MetadataWriter.Write(head, metadata);
+            head.WriteStartObject("data");
+            await head.FlushAsync(cancellationToken);
+        }
+
+        for (var t = 0; t < plans.Count; t++)
+        {
+            var plan = plans[t];
+            progress?.BeginTable(plan.Table.Name);
+            var name = Encoding.UTF8.GetBytes((t == 0 ? "\"" : ",\"") + JsonEncodedText.Encode(plan.Table.Name, WriterOptions.Encoder) + "\":");
+            await stream.WriteAsync(name, cancellationToken);
+            var (rows, bytes) = await writeTable(plan, stream, cancellationToken);
+            tableWritten(plan, rows, name.Length + bytes);
+        }
+
+        await stream.WriteAsync("}}"u8.ToArray(), cancellationToken);
     }
 
     // The zip writer closes entries with small synchronous writes; hold those for the next async one.

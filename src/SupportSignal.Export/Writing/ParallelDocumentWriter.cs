@@ -1,6 +1,4 @@
 using System.Data.Common;
-using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 
@@ -59,16 +57,7 @@ internal static class ParallelDocumentWriter
                 return 1;
             }
 
-            if (format != ExportFormat.JsonGz)
-            {
-                await WriteAsync(snapshot, followers, spillDirectory, stream, metadata, plans, progress, cancellationToken);
-            }
-            else
-            {
-                await using var compressed = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
-                await WriteAsync(snapshot, followers, spillDirectory, compressed, metadata, plans, progress, cancellationToken);
-            }
-
+            await WriteAsync(snapshot, followers, spillDirectory, format, stream, metadata, plans, progress, cancellationToken);
             return followers.Count + 1;
         }
         finally
@@ -82,8 +71,8 @@ internal static class ParallelDocumentWriter
     }
 
     private static async Task WriteAsync(
-        Snapshot snapshot, List<(DbConnection Connection, DbTransaction Transaction)> followers, string spillDirectory, Stream stream,
-        DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, ProgressReporter? progress, CancellationToken cancellationToken)
+        Snapshot snapshot, List<(DbConnection Connection, DbTransaction Transaction)> followers, string spillDirectory, ExportFormat format,
+        Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, ProgressReporter? progress, CancellationToken cancellationToken)
     {
         var options = ExportWriter.WriterOptions;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -95,24 +84,13 @@ internal static class ParallelDocumentWriter
                 .Select(reader => snapshot.RowsOn(reader.Connection, reader.Transaction))
                 .Select(rows => Task.Run(() => ReadTablesAsync(rows, plans, tables, options, stop.Token))));
 
-            await using (var head = new Utf8JsonWriter(stream, options))
+            var next = 0;
+            await ExportWriter.WriteDocumentAsync(format, stream, metadata, plans, async (plan, document, token) =>
             {
-                head.WriteStartObject();
-                MetadataWriter.Write(head, metadata);
-                head.WriteStartObject("data");
-                await head.FlushAsync(cancellationToken);
-            }
-
-            for (var t = 0; t < plans.Count; t++)
-            {
-                progress?.BeginTable(plans[t].Table.Name);
-                await stream.WriteAsync(Encoding.UTF8.GetBytes((t == 0 ? "\"" : ",\"") + plans[t].Table.Name + "\":"), cancellationToken);
-                var rows = await tables[t].CopyToAsync(stream, cancellationToken);
+                var rows = await tables[next++].CopyToAsync(document, token);
                 progress?.Rows(rows);
-                ExportWriter.CheckCount(plans[t], metadata, rows);
-            }
-
-            await stream.WriteAsync("}}"u8.ToArray(), cancellationToken);
+                return (rows, 0);
+            }, (plan, rows, _) => ExportWriter.CheckCount(plan, metadata, rows), progress, cancellationToken);
             await Task.WhenAll(workers);
         }
         finally

@@ -106,6 +106,32 @@ public sealed class CliErrorTests(SeededCliDatabase db) : IClassFixture<SeededCl
         Assert.Contains("29991231000000_FromTheFuture", result.Error);
     }
 
+    // The database is migrated by this build, then its history is changed: the export must refuse it with
+    // exactly the message and exit code the EF Core check gave, before any output is opened.
+    [Theory]
+    [InlineData("behind")]
+    [InlineData("ahead")]
+    public async Task An_export_of_a_database_behind_or_ahead_of_this_build_is_refused_with_the_same_message_and_writes_nothing(string state)
+    {
+        var path = Path.Combine(db.Directory, $"{state}-{Guid.NewGuid():N}.db");
+        Assert.Equal(0, (await db.RunAsync("--connection", $"Data Source={path}", "migrate")).ExitCode);
+        var latest = Query(path, "SELECT MigrationId FROM __ef_migrations_history ORDER BY MigrationId DESC LIMIT 1");
+        Execute(path, state == "behind"
+            ? $"DELETE FROM __ef_migrations_history WHERE MigrationId = '{latest}'"
+            : "INSERT INTO __ef_migrations_history VALUES ('29991231000000_FromTheFuture', '99.0.0')");
+        var output = Path.Combine(db.Directory, $"{state}-{Guid.NewGuid():N}.json");
+
+        var result = await db.RunAsync("--connection", $"Data Source={path}", "export", "--output", output);
+
+        Assert.Equal(ExitCodes.Database, result.ExitCode);
+        Assert.Equal(
+            state == "behind"
+                ? $"error: The database SQLite {path} is not at the expected schema version: 1 pending migration(s), starting with {latest}. Run `supportsignal migrate`."
+                : $"error: The database SQLite {path} has migration 29991231000000_FromTheFuture, which this version of supportsignal does not know. Use a newer supportsignal.",
+            result.Error.Trim());
+        Assert.Empty(Directory.GetFiles(db.Directory, Path.GetFileName(output) + "*"));
+    }
+
     [Fact]
     public async Task A_file_that_is_not_a_database_exits_3()
     {
@@ -145,6 +171,15 @@ public sealed class CliErrorTests(SeededCliDatabase db) : IClassFixture<SeededCl
         Assert.Equal(ExitCodes.BadArguments, bad.ExitCode);
         Assert.Contains("'Oracle'", bad.Error);
         Assert.Equal(ExitCodes.Success, good.ExitCode);
+    }
+
+    private static string? Query(string databasePath, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar() as string;
     }
 
     private static void Execute(string databasePath, string sql)

@@ -42,6 +42,51 @@ public sealed class MigrationTests
         Assert.NotEmpty(db.Database.GetMigrations());
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.SqlServer)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    public void The_migrations_read_from_the_assembly_are_those_ef_core_knows_in_its_order(DatabaseProvider provider)
+    {
+        using var db = ClassificationTests.ContextFor(provider);
+
+        Assert.Equal(db.Database.GetMigrations(), db.KnownMigrations());
+    }
+
+    [Fact]
+    public async Task The_applied_migrations_read_with_a_plain_query_are_those_ef_core_reads_before_during_and_after_migrating()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var path = Path.Combine(Path.GetTempPath(), $"applied-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using var db = TestDatabase.OpenContext(path);
+            Assert.Empty(await db.AppliedMigrationsAsync(cancel));
+
+            var migrations = db.KnownMigrations();
+            await db.GetService<IMigrator>().MigrateAsync(migrations[1], cancellationToken: cancel);
+            Assert.Equal(migrations.Take(2), await db.AppliedMigrationsAsync(cancel));
+            Assert.Equal(await db.Database.GetAppliedMigrationsAsync(cancel), await db.AppliedMigrationsAsync(cancel));
+
+            await db.MigrateAsync(cancel);
+            await db.Database.ExecuteSqlRawAsync("INSERT INTO __ef_migrations_history VALUES ('29991231000000_FromTheFuture', '99.0.0')", cancel);
+            Assert.Equal([.. migrations, "29991231000000_FromTheFuture"], await db.AppliedMigrationsAsync(cancel));
+            Assert.Equal(await db.Database.GetAppliedMigrationsAsync(cancel), await db.AppliedMigrationsAsync(cancel));
+
+            // Inside a transaction (the export's snapshot) the query runs in it.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancel);
+            Assert.Equal("29991231000000_FromTheFuture", (await db.AppliedMigrationsAsync(cancel))[^1]);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*"))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
     [Fact]
     public void The_sql_server_script_is_idempotent_and_enables_snapshot_isolation_outside_a_transaction()
     {

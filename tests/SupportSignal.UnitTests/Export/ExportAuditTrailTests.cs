@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
+using SupportSignal.Data;
 using SupportSignal.Data.Entities;
 using SupportSignal.Export;
 
@@ -97,6 +98,63 @@ public sealed class ExportAuditTrailTests
         Assert.Equal(TestClock.Now.UtcDateTime.AddMilliseconds(62_500), rows["refused"].StartedAt);
         Assert.Equal(rows["refused"].StartedAt, rows["refused"].FinishedAt);
         Assert.Equal(0, rows["refused"].DurationMs);
+    }
+
+    [Fact]
+    public async Task The_trail_stores_a_row_exactly_as_ef_core_stores_the_same_row_started_and_finished()
+    {
+        await using var database = await TestDatabase.CreateAsync(DemoSets.Small);
+        var clock = TestClock.Create();
+        clock.Advance(TimeSpan.FromTicks(1_234_567));
+        var trail = new ExportAuditTrail(database.NewContext, time: clock);
+        await using var db = database.NewContext();
+        var admin = await db.Users.OrderBy(u => u.Id).Select(u => u.Id).FirstAsync(TestContext.Current.CancellationToken);
+        var request = new ExportRequest { Tables = ["sites", "incidents"], Format = ExportFormat.JsonGz, Deidentify = true };
+
+        var id = await trail.StartAsync(new ExportAttempt(admin, ExportSource.Clipboard, request, "plain-" + new string('x', 70)), TestContext.Current.CancellationToken);
+        AssertStoredAsEfCoreStoresIt(database, db, id);
+
+        clock.Advance(TimeSpan.FromTicks(98_765_432));
+        var summary = new ExportSummary(new Dictionary<string, long> { ["sites"] = 40, ["incidents"] = 600 }, 640, 1_234_567, TimeSpan.FromMilliseconds(2_345.6));
+        await trail.FinishAsync(id, ExportOutcome.Failed, summary, "output_not_writable");
+        AssertStoredAsEfCoreStoresIt(database, db, id);
+        Assert.Equal(["{\"sites\":40,\"incidents\":600}"], database.Strings($"SELECT record_counts FROM export_audit WHERE id = '{id.ToString().ToUpperInvariant()}'"));
+    }
+
+    // Reads the row back through EF Core, writes the same values as a new row through EF Core's change
+    // tracker, and compares every column's stored type and value (the id: upper-case text, as EF Core keeps a GUID).
+    private static void AssertStoredAsEfCoreStoresIt(TestDatabase database, SupportSignalDbContext db, Guid id)
+    {
+        db.ChangeTracker.Clear();
+        var row = db.ExportAudits.AsNoTracking().Single(a => a.Id == id);
+        var copy = new ExportAudit
+        {
+            Id = Guid.CreateVersion7(),
+            UserId = row.UserId,
+            Source = row.Source,
+            StartedAt = row.StartedAt,
+            FinishedAt = row.FinishedAt,
+            Outcome = row.Outcome,
+            Format = row.Format,
+            Filters = row.Filters,
+            Deidentified = row.Deidentified,
+            RecordCounts = row.RecordCounts,
+            TotalRecords = row.TotalRecords,
+            Bytes = row.Bytes,
+            DurationMs = row.DurationMs,
+            CorrelationId = row.CorrelationId,
+            ErrorCode = row.ErrorCode,
+        };
+        db.ExportAudits.Add(copy);
+        db.SaveChanges();
+
+        var columns = database.Strings("SELECT name FROM pragma_table_info('export_audit') ORDER BY cid");
+        Assert.Equal(15, columns.Count);
+        List<string> Stored(Guid key) => [.. columns.Select(c => database.Strings(
+            $"SELECT typeof({c}) || ':' || {(c == "id" ? "(id = upper(id))" : $"quote({c})")} FROM export_audit WHERE id = '{key.ToString().ToUpperInvariant()}'").Single())];
+        Assert.Equal(Stored(copy.Id), Stored(id));
+        db.ExportAudits.Remove(copy);
+        db.SaveChanges();
     }
 
     private sealed class CapturingLogger : ILogger<ExportAuditTrail>

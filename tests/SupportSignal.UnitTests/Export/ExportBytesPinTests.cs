@@ -24,13 +24,13 @@ public sealed class ExportBytesPinTests(SeededDatabase seeded) : IClassFixture<S
     private static readonly Dictionary<string, (string Content, string Container)> Expected = new()
     {
         ["full.json"] = ("78041e9a7e995c4996f4c3a705886b4f0645ff6594492abdb9c6c86da6ec2631", "78041e9a7e995c4996f4c3a705886b4f0645ff6594492abdb9c6c86da6ec2631"),
-        ["full.json.gz"] = ("78041e9a7e995c4996f4c3a705886b4f0645ff6594492abdb9c6c86da6ec2631", "bf494bd073fc3d5d9529fe38c88ec7d587bfe27ac713c08dab1954e416f19c56"),
+        ["full.json.gz"] = ("78041e9a7e995c4996f4c3a705886b4f0645ff6594492abdb9c6c86da6ec2631", "289a777d0bb285f3489c23adcca7c484008e9ea24450a7e4a8e95b02bfb8ecc5"),
         ["full.zip"] = ("97caa8800b3b28b17686c3d0e0dbfaf2c54bf03c5aefb29259fb58ac1355a492", "6cf936e144b2d4c82271691e781cf76a274a933df10924ce65bdc73798dceb99"),
         ["deidentified.json"] = ("55d2d1e55fb786b98767eb32217c7e2e8f7542baafa46199301e2ecad01a9d72", "55d2d1e55fb786b98767eb32217c7e2e8f7542baafa46199301e2ecad01a9d72"),
-        ["deidentified.json.gz"] = ("55d2d1e55fb786b98767eb32217c7e2e8f7542baafa46199301e2ecad01a9d72", "a2c959415b90f7cf9243c20169303961d21a1ec93db70ed9e41f3a8f563d1a0d"),
+        ["deidentified.json.gz"] = ("55d2d1e55fb786b98767eb32217c7e2e8f7542baafa46199301e2ecad01a9d72", "f1c465886b47fa4b08567f012bfdcd71a332f02cb4947a26c4f5423eaf474f90"),
         ["deidentified.zip"] = ("0498848b3383151f3ca7e79bf58a4fca4d8f24166966bea64590df79771d94c7", "703c7f246da7c4eaf8660cf91b4c3649885da2aeabc5e83607bcec6306e4a68f"),
         ["segment.json"] = ("3ca2b185d8958d4e3032ce5b10328224568e88db6332f3214ac01f40eb18decf", "3ca2b185d8958d4e3032ce5b10328224568e88db6332f3214ac01f40eb18decf"),
-        ["segment.json.gz"] = ("3ca2b185d8958d4e3032ce5b10328224568e88db6332f3214ac01f40eb18decf", "cb11b5b884f2d1c8b10e88da64ee877a9d2a37498cca7491a5bc369cb3ef7d83"),
+        ["segment.json.gz"] = ("3ca2b185d8958d4e3032ce5b10328224568e88db6332f3214ac01f40eb18decf", "bdb20b7978d9d87261f094cab91de495a4981bb4115a3ad81605a74695c2404c"),
         ["segment.zip"] = ("db84fbd52c6adfe8073bf08f8120141c264478fd89a2ad61d25c91148b4922ab", "8baeab296c840562b1ecc860d2bfea6acb069fe14c4e2e44a12c9c4c14bf3479"),
         ["segment-no-closure-deidentified.json"] = ("03945dca87b7ed54dafcc2ba82adf5fb3e375c6e118098418a2d94f5030fe6d4", "03945dca87b7ed54dafcc2ba82adf5fb3e375c6e118098418a2d94f5030fe6d4"),
         ["full-generic-path.json"] = ("78041e9a7e995c4996f4c3a705886b4f0645ff6594492abdb9c6c86da6ec2631", "78041e9a7e995c4996f4c3a705886b4f0645ff6594492abdb9c6c86da6ec2631"),
@@ -41,10 +41,10 @@ public sealed class ExportBytesPinTests(SeededDatabase seeded) : IClassFixture<S
     private static readonly Dictionary<string, long> ExpectedEstimates = new()
     {
         ["full.json"] = 4411342,
-        ["full.json.gz"] = 328005,
+        ["full.json.gz"] = 328085,
         ["full.zip"] = 333885,
         ["segment.json"] = 474961,
-        ["deidentified.json.gz"] = 332385,
+        ["deidentified.json.gz"] = 332508,
     };
 
     public static TheoryData<string> Cases => new(CaseNames);

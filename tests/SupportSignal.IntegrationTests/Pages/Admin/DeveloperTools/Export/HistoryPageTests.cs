@@ -68,6 +68,52 @@ public sealed partial class HistoryPageTests(SupportSignalAppFactory app) : ICla
         Assert.DoesNotContain("rel=\"next\"", last);
     }
 
+    [Fact]
+    public async Task A_row_the_audit_trail_writes_with_plain_commands_reads_back_on_the_history_page_as_it_was_written()
+    {
+        var audit = new ExportAuditTrail(app.OpenDatabase);
+        var client = await ExportDownload.AdminAsync(app);
+        Guid admin;
+        await using (var db = app.OpenDatabase())
+        {
+            admin = db.Users.Single(u => u.Email == "admin@supportsignal.local").Id;
+        }
+
+        var request = new ExportRequest { Tables = ["sites", "incidents"], Format = ExportFormat.JsonGz, Deidentify = true };
+        var id = await audit.StartAsync(new ExportAttempt(admin, ExportSource.Cli, request, "plain-commands"), Cancel);
+        var started = RowOf(await client.GetStringAsync(HistoryPath, Cancel), id);
+        Assert.Contains("data-outcome=\"started\"", started);
+
+        var summary = new ExportSummary(new Dictionary<string, long> { ["sites"] = 40, ["incidents"] = 1_200 }, 1_240, 1_234_567, TimeSpan.FromMilliseconds(2_345));
+        await audit.FinishAsync(id, ExportOutcome.Failed, summary, ExportErrorCodes.OutputNotWritable);
+        var finished = RowOf(await client.GetStringAsync(HistoryPath, Cancel), id);
+
+        Assert.Contains("data-outcome=\"failed\"", finished);
+        Assert.Contains(">Failed</span> (output_not_writable)", finished);
+        Assert.Contains("admin@supportsignal.local", finished);
+        Assert.Contains("<td>Cli</td>", finished);
+        Assert.Contains("<td>.json.gz</td>", finished);
+        Assert.Contains("<td>yes</td>", finished);
+        Assert.Contains(">1,240</td>", finished);
+        Assert.Contains(">2.3 s</td>", finished);
+        Assert.Contains("&quot;tables&quot;:[&quot;incidents&quot;,&quot;sites&quot;]", finished);
+        Assert.Contains("<code>plain-commands</code>", finished);
+        await using (var db = app.OpenDatabase())
+        {
+            var row = db.ExportAudits.Single(a => a.Id == id);
+            Assert.Equal("""{"sites":40,"incidents":1200}""", row.RecordCounts);
+            Assert.Equal(1_234_567, row.Bytes);
+            Assert.Equal(admin, row.UserId);
+        }
+    }
+
+    private static string RowOf(string page, Guid id)
+    {
+        var start = page.IndexOf($"data-audit-id=\"{id}\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"the history page shows no row {id}");
+        return page[start..page.IndexOf("</tr>", start, StringComparison.Ordinal)];
+    }
+
     [GeneratedRegex("""data-audit-id="[^"]+" data-outcome="([a-z]+)">""")]
     private static partial Regex Row();
 }
