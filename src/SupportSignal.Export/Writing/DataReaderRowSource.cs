@@ -19,7 +19,10 @@ internal sealed class DataReaderRowSource(Func<string, DbCommand> createCommand,
 {
     private readonly Row _row = new(textAsUtf8);
 
-    public async Task<long> WriteRowsAsync(TablePlan plan, JsonOutput output, CancellationToken cancellationToken)
+    public Task<long> WriteRowsAsync(TablePlan plan, JsonOutput output, CancellationToken cancellationToken) =>
+        ReadRowsAsync(plan, new JsonRowReceiver(output, (writer, _) => WriteRow(_row.Reader, plan, writer, _row, textAsUtf8)), cancellationToken);
+
+    public async Task<long> ReadRowsAsync(TablePlan plan, IRowReceiver receiver, CancellationToken cancellationToken)
     {
         await using var command = createCommand(plan.Sql);
         // A rewritten column may read another of its row (a family name needs the given name).
@@ -29,12 +32,11 @@ internal sealed class DataReaderRowSource(Func<string, DbCommand> createCommand,
         while (await reader.ReadAsync(cancellationToken))
         {
             _row.MoveTo(reader);
-            WriteRow(reader, plan, output.Writer, _row, textAsUtf8);
-            output.EndRow();
+            receiver.Receive(_row);
             rows++;
-            if (output.ShouldFlush)
+            if (receiver.ShouldFlush)
             {
-                await output.FlushAsync(cancellationToken);
+                await receiver.FlushAsync(cancellationToken);
             }
         }
 
@@ -125,7 +127,7 @@ internal sealed class DataReaderRowSource(Func<string, DbCommand> createCommand,
             Position++;
         }
 
-        private DbDataReader Reader => _reader ?? throw new InvalidOperationException("No row.");
+        public DbDataReader Reader => _reader ?? throw new InvalidOperationException("No row.");
 
         public bool IsNull(int ordinal) => Reader.IsDBNull(ordinal);
 
@@ -156,5 +158,21 @@ internal sealed class DataReaderRowSource(Func<string, DbCommand> createCommand,
         public Guid GetGuid(int ordinal) => Reader.GetGuid(ordinal);
 
         public DateOnly GetDate(int ordinal) => Reader.GetFieldValue<DateOnly>(ordinal);
+
+        public bool GetBoolean(int ordinal) => Reader.GetBoolean(ordinal);
+
+        public int GetInt32(int ordinal) => Reader.GetInt32(ordinal);
+
+        public long GetInt64(int ordinal) => Reader.GetInt64(ordinal);
+
+        public double GetDouble(int ordinal) => Reader.GetDouble(ordinal);
+
+        public decimal GetDecimal(int ordinal) => Reader.GetDecimal(ordinal);
+
+        public DateTime GetUtcDateTime(int ordinal) => DateTime.SpecifyKind(Reader.GetDateTime(ordinal), DateTimeKind.Utc);
+
+        public DateTime GetUtcDateTimeOffset(int ordinal) => Reader.GetFieldValue<DateTimeOffset>(ordinal).UtcDateTime;
+
+        public byte[] GetBytes(int ordinal) => Reader.GetFieldValue<byte[]>(ordinal);
     }
 }

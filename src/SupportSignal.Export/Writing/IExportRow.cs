@@ -1,9 +1,11 @@
 namespace SupportSignal.Export.Writing;
 
 /// <summary>
-/// The row a source is positioned on, as a de-identifying column transform reads it: the SQLite
-/// fast path answers from the statement (text stays SQLite's UTF-8), the generic path from its
-/// data reader. A transform must use a span from <see cref="GetUtf8"/> before asking for another.
+/// The row a source is positioned on, as a de-identifying column transform and the Parquet writer's
+/// typed columns read it: the SQLite fast path answers from the statement (text stays SQLite's
+/// UTF-8), the generic path from its data reader. A typed value is the one the JSON export writes
+/// for the column (docs/export-format.md, "data"). A span from <see cref="GetUtf8"/> must be used
+/// before asking for another value.
 /// </summary>
 internal interface IExportRow
 {
@@ -20,4 +22,22 @@ internal interface IExportRow
     Guid GetGuid(int ordinal);
 
     DateOnly GetDate(int ordinal);
+
+    bool GetBoolean(int ordinal);
+
+    int GetInt32(int ordinal);
+
+    long GetInt64(int ordinal);
+
+    double GetDouble(int ordinal);
+
+    decimal GetDecimal(int ordinal);
+
+    /// <summary>A stored UTC timestamp, as UTC (the JSON export writes it with a <c>Z</c> whatever the provider's kind).</summary>
+    DateTime GetUtcDateTime(int ordinal);
+
+    /// <summary>A stored instant with its offset, as UTC.</summary>
+    DateTime GetUtcDateTimeOffset(int ordinal);
+
+    byte[] GetBytes(int ordinal);
 }

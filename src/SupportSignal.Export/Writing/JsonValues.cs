@@ -45,13 +45,52 @@ internal static class JsonValues
             return;
         }
 
-        WriteDateTime(writer, DateTime.Parse(Encoding.UTF8.GetString(text), CultureInfo.InvariantCulture,
-            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal));
+        WriteDateTime(writer, ParseDateTimeText(text));
+    }
+
+    /// <summary>The UTC instant a stored timestamp's text names (the value <see cref="WriteDateTimeText"/> writes).</summary>
+    public static DateTime ParseDateTimeText(ReadOnlySpan<byte> text)
+    {
+        if (!IsCanonicalStoredDateTime(text))
+        {
+            return DateTime.Parse(Encoding.UTF8.GetString(text), CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        }
+
+        long fraction = 0;
+        var digits = 0;
+        for (var i = 20; i < text.Length; i++, digits++)
+        {
+            fraction = (fraction * 10) + (text[i] - '0');
+        }
+
+        for (; digits < 7; digits++)
+        {
+            fraction *= 10;
+        }
+
+        return new DateTime(
+            Number(text, 0, 4), Number(text, 5, 2), Number(text, 8, 2), Number(text, 11, 2), Number(text, 14, 2), Number(text, 17, 2),
+            DateTimeKind.Utc).AddTicks(fraction);
     }
 
     public static void WriteDateTimeOffsetText(Utf8JsonWriter writer, ReadOnlySpan<byte> text) =>
-        WriteDateTimeOffset(writer, DateTimeOffset.Parse(Encoding.UTF8.GetString(text), CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal));
+        WriteDateTimeOffset(writer, ParseDateTimeOffsetText(text));
+
+    public static DateTimeOffset ParseDateTimeOffsetText(ReadOnlySpan<byte> text) =>
+        DateTimeOffset.Parse(Encoding.UTF8.GetString(text), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    // Digits IsCanonicalStoredDateTime has checked.
+    private static int Number(ReadOnlySpan<byte> text, int start, int length)
+    {
+        var value = 0;
+        for (var i = start; i < start + length; i++)
+        {
+            value = (value * 10) + (text[i] - '0');
+        }
+
+        return value;
+    }
 
     // yyyy-MM-dd HH:mm:ss with an optional fraction of 1-7 digits and no trailing zero (EF's FFFFFFF).
     private static bool IsCanonicalStoredDateTime(ReadOnlySpan<byte> t)
@@ -97,10 +136,12 @@ internal static class JsonValues
         writer.WriteStringValue(Guid.Parse(Encoding.UTF8.GetString(text)));
     }
 
-    public static void WriteDecimalText(Utf8JsonWriter writer, ReadOnlySpan<byte> text) =>
-        WriteDecimal(writer, Utf8Parser.TryParse(text, out decimal value, out var consumed) && consumed == text.Length
+    public static void WriteDecimalText(Utf8JsonWriter writer, ReadOnlySpan<byte> text) => WriteDecimal(writer, ParseDecimalText(text));
+
+    public static decimal ParseDecimalText(ReadOnlySpan<byte> text) =>
+        Utf8Parser.TryParse(text, out decimal value, out var consumed) && consumed == text.Length
             ? value
-            : decimal.Parse(Encoding.UTF8.GetString(text), NumberStyles.Float, CultureInfo.InvariantCulture));
+            : decimal.Parse(Encoding.UTF8.GetString(text), NumberStyles.Float, CultureInfo.InvariantCulture);
 
     /// <summary>
     /// An exact decimal in one form whatever the column's scale: the shortest fraction, at least one

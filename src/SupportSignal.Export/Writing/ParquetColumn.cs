@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Json;
 
 using Parquet;
@@ -7,13 +6,15 @@ using Parquet.Meta;
 using Parquet.Schema;
 
 using SupportSignal.Export.Catalog;
+using SupportSignal.Export.Deidentification;
 
 namespace SupportSignal.Export.Writing;
 
 /// <summary>
 /// One column of a Parquet row group being filled: its typed field (from the column's kind,
-/// nullability and digits in the model) and the values of the rows read so far, parsed from the
-/// canonical JSON value the row source wrote (docs/export-format.md, "data").
+/// nullability and digits in the model) and the values of the rows read so far, taken from the row
+/// source's typed values (the JSON export's values, docs/export-format.md, "data"). A JSON-text or
+/// de-identified column takes the JSON value the JSON export writes, through the same code.
 /// </summary>
 internal abstract class ParquetColumn
 {
@@ -34,12 +35,72 @@ internal abstract class ParquetColumn
     /// <summary><c>table.column</c>, for messages.</summary>
     protected string Where { get; }
 
-    /// <summary>Adds the row's value; the reader is on the value's first token.</summary>
-    public abstract void Append(ref Utf8JsonReader reader, ReadOnlySpan<byte> row);
+    // Parquet's definition levels of a nullable column, one per row: 1 for a value, 0 for null.
+    private int[] _levels = PooledArrays.Rent<int>(1024);
+
+    /// <summary>Rows of the row group so far.</summary>
+    protected int Rows { get; private set; }
+
+    /// <summary>Adds the row's value, which is not null.</summary>
+    public abstract void Append(IExportRow row, int ordinal);
+
+    public void AppendNull()
+    {
+        if (!Field.IsNullable)
+        {
+            throw NullInRequiredColumn();
+        }
+
+        Level(0);
+    }
+
+    /// <summary>Counts a row that has a value (each <see cref="Append"/> does, once).</summary>
+    protected void Present() => Level(1);
+
+    private void Level(int level)
+    {
+        if (Field.IsNullable)
+        {
+            if (Rows == _levels.Length)
+            {
+                PooledArrays.Grow(ref _levels, Rows, Rows + 1);
+            }
+
+            _levels[Rows] = level;
+        }
+
+        Rows++;
+    }
+
+    /// <summary>The definition levels of the rows so far; null for a required column, which has none.</summary>
+    // Not `: null`, which converts to an empty array's memory rather than no levels.
+    protected ReadOnlyMemory<int>? Levels => Field.IsNullable ? _levels.AsMemory(0, Rows) : default(ReadOnlyMemory<int>?);
+
+    /// <summary>The memory the values of the row group so far take (text as UTF-16), to bound a row group.</summary>
+    public long BufferedBytes => (4L * Rows) + ValueBytes;
+
+    protected abstract long ValueBytes { get; }
 
     public abstract Task WriteAsync(ParquetRowGroupWriter group, CancellationToken cancellationToken);
 
-    public abstract void Clear();
+    /// <summary>Empties the buffers for the next row group (they keep their size).</summary>
+    public void Clear()
+    {
+        Rows = 0;
+        ClearValues();
+    }
+
+    protected abstract void ClearValues();
+
+    /// <summary>Returns the buffers to the shared pool, where the next table's columns find them.</summary>
+    public void Release()
+    {
+        PooledArrays.Return(ref _levels);
+        ReleaseValues();
+        Clear();
+    }
+
+    protected abstract void ReleaseValues();
 
     public static ParquetColumn For(TablePlan plan, int ordinal)
     {
@@ -48,35 +109,47 @@ internal abstract class ParquetColumn
         // A stub reads a personal or free-text column as null whatever the model says.
         var nullable = column.Nullable || plan.Blanked[ordinal];
         // A de-identifying transform writes a string (a birth date becomes its year): the column holds that string.
-        var kind = plan.Transforms?[ordinal] is not null && column.Kind != ValueKind.Json ? ValueKind.Text : column.Kind;
+        var transform = plan.Transforms?[ordinal];
+        var kind = transform is not null && column.Kind != ValueKind.Json ? ValueKind.Text : column.Kind;
         var name = column.Name;
         return kind switch
         {
-            ValueKind.Json => new StringColumn(new DataField(name, typeof(string), nullable), where, json: true) { Retype = AsJson },
+            // JSON text, and any rewritten value, is the JSON export's value: written by the same code and kept as its JSON text.
+            ValueKind.Json => new StringColumn(new DataField(name, typeof(string), nullable), where, StringColumn.AsJson(transform))
+            { Retype = AsJson },
+            _ when transform is not null => new StringColumn(new DataField(name, typeof(string), nullable), where, StringColumn.AsJsonString(transform)),
             // Parquet.Net 6.1 writes a microsecond timestamp's min/max statistics in milliseconds, and DuckDB
             // skips row groups by them: the microseconds go in as INT64 values, typed TIMESTAMP(UTC, MICROS).
-            ValueKind.DateTime or ValueKind.DateTimeOffset => new ValueColumn<long>(
-                new DataField(name, typeof(long), nullable), where, ParquetValues.UnixMicroseconds)
+            ValueKind.DateTime => new ValueColumn<long>(
+                new DataField(name, typeof(long), nullable), where, (r, i) => UnixMicroseconds(r.GetUtcDateTime(i)))
             { Retype = AsUtcTimestamp },
-            ValueKind.Date => new ValueColumn<DateOnly>(new DataField(name, typeof(DateOnly), nullable), where, ParquetValues.Date),
-            ValueKind.Boolean => new ValueColumn<bool>(new DataField(name, typeof(bool), nullable), where, (ref Utf8JsonReader r) => r.GetBoolean()),
-            ValueKind.Int32 => new ValueColumn<int>(new DataField(name, typeof(int), nullable), where, (ref Utf8JsonReader r) => r.GetInt32()),
-            ValueKind.Int64 => new ValueColumn<long>(new DataField(name, typeof(long), nullable), where, (ref Utf8JsonReader r) => r.GetInt64()),
-            ValueKind.Double => new ValueColumn<double>(new DataField(name, typeof(double), nullable), where, (ref Utf8JsonReader r) => r.GetDouble()),
+            ValueKind.DateTimeOffset => new ValueColumn<long>(
+                new DataField(name, typeof(long), nullable), where, (r, i) => UnixMicroseconds(r.GetUtcDateTimeOffset(i)))
+            { Retype = AsUtcTimestamp },
+            ValueKind.Date => new ValueColumn<DateOnly>(new DataField(name, typeof(DateOnly), nullable), where, (r, i) => r.GetDate(i)),
+            ValueKind.Boolean => new ValueColumn<bool>(new DataField(name, typeof(bool), nullable), where, (r, i) => r.GetBoolean(i)),
+            ValueKind.Int32 => new ValueColumn<int>(new DataField(name, typeof(int), nullable), where, (r, i) => r.GetInt32(i)),
+            ValueKind.Int64 => new ValueColumn<long>(new DataField(name, typeof(long), nullable), where, (r, i) => r.GetInt64(i)),
+            ValueKind.Double => new ValueColumn<double>(new DataField(name, typeof(double), nullable), where, (r, i) => r.GetDouble(i)),
             ValueKind.Decimal => Decimal(column, name, nullable, where),
             ValueKind.Binary => new ValueColumn<ReadOnlyMemory<byte>>(
-                new DataField(name, typeof(byte[]), nullable), where, (ref Utf8JsonReader r) => r.GetBytesFromBase64()),
-            // Text, and GUIDs as their lowercase text: every reader (Spark included) agrees on a string.
-            _ => new StringColumn(new DataField(name, typeof(string), nullable), where, json: false),
+                new DataField(name, typeof(byte[]), nullable), where, (r, i) => r.GetBytes(i)),
+            // GUIDs as their lowercase text: every reader (Spark included) agrees on a string.
+            ValueKind.Guid => new StringColumn(new DataField(name, typeof(string), nullable), where, StringColumn.Guid),
+            _ => new StringColumn(new DataField(name, typeof(string), nullable), where, StringColumn.Text),
         };
     }
+
+    /// <summary>A timestamp as microseconds since 1970-01-01 UTC (a stored 100-ns remainder is dropped).</summary>
+    private static long UnixMicroseconds(DateTime utc) =>
+        Math.DivRem(utc.Ticks - DateTime.UnixEpoch.Ticks, 10, out var remainder) - (remainder < 0 ? 1 : 0);
 
     private static ValueColumn<decimal> Decimal(ExportColumn column, string name, bool nullable, string where)
     {
         var (precision, scale) = column.DecimalDigits ?? (18, 2);
-        return new ValueColumn<decimal>(new DecimalDataField(name, precision, scale, isNullable: nullable), where, (ref Utf8JsonReader r) =>
+        return new ValueColumn<decimal>(new DecimalDataField(name, precision, scale, isNullable: nullable), where, (r, i) =>
         {
-            var value = r.GetDecimal();
+            var value = r.GetDecimal(i);
             // Parquet's DECIMAL holds exactly `scale` digits after the point: never round a stored value silently.
             return value.Scale <= scale || decimal.Round(value, scale) == value
                 ? value
@@ -99,209 +172,213 @@ internal abstract class ParquetColumn
     protected InvalidOperationException NullInRequiredColumn() => new($"{Where}: null in a column the model declares required.");
 }
 
-internal delegate T JsonValueParser<T>(ref Utf8JsonReader reader);
-
 /// <summary>A column of structs (numbers, booleans, timestamps, dates, decimals, bytes).</summary>
-internal sealed class ValueColumn<T>(DataField field, string where, JsonValueParser<T> parse) : ParquetColumn(field, where)
+internal sealed class ValueColumn<T>(DataField field, string where, Func<IExportRow, int, T> read) : ParquetColumn(field, where)
     where T : struct
 {
-    private T?[] _values = new T?[1024];
-    private int _count;
+    private static readonly int Size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+    private T[] _values = PooledArrays.Rent<T>(1024);
+    private int _present;
 
-    public override void Append(ref Utf8JsonReader reader, ReadOnlySpan<byte> row)
+    protected override long ValueBytes => (long)_present * Size;
+
+    public override void Append(IExportRow row, int ordinal)
     {
-        if (_count == _values.Length)
+        var value = read(row, ordinal);
+        if (_present == _values.Length)
         {
-            Array.Resize(ref _values, _values.Length * 2);
+            PooledArrays.Grow(ref _values, _present, _present + 1);
         }
 
-        _values[_count++] = reader.TokenType == JsonTokenType.Null ? null : parse(ref reader);
+        _values[_present++] = value;
+        Present();
     }
 
-    public override async Task WriteAsync(ParquetRowGroupWriter group, CancellationToken cancellationToken)
-    {
-        if (Field.IsNullable)
-        {
-            await group.WriteAsync(Field, new ReadOnlyMemory<T?>(_values, 0, _count), cancellationToken: cancellationToken);
-            return;
-        }
+    public override Task WriteAsync(ParquetRowGroupWriter group, CancellationToken cancellationToken) =>
+        group.WriteAllPartsAsync<T>(Field, _values.AsMemory(0, _present), Levels, null, cancellationToken);
 
-        var required = ArrayPool<T>.Shared.Rent(_count);
-        try
-        {
-            for (var i = 0; i < _count; i++)
-            {
-                required[i] = _values[i] ?? throw NullInRequiredColumn();
-            }
+    protected override void ClearValues() => _present = 0;
 
-            await group.WriteAsync(Field, new ReadOnlyMemory<T>(required, 0, _count), cancellationToken: cancellationToken);
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(required);
-        }
-    }
-
-    public override void Clear() => _count = 0;
+    protected override void ReleaseValues() => PooledArrays.Return(ref _values);
 }
 
 /// <summary>
-/// A string column: text and GUIDs as the JSON export writes them, unescaped; a JSON-text column as
-/// the JSON text of the export's value (the stored document when it is JSON, else a JSON string).
+/// A string column: text as stored (invalid UTF-8 decoded as the JSON export decodes it), GUIDs as
+/// lowercase text, and a JSON-text or rewritten column as the JSON export's value: its JSON text for a
+/// JSON column (the stored document when it is JSON, else a JSON string), the string for any other.
 /// The characters of a row group live in one reused buffer, not one .NET string per value.
 /// </summary>
-internal sealed class StringColumn(DataField field, string where, bool json) : ParquetColumn(field, where)
+internal sealed class StringColumn : ParquetColumn
 {
-    private char[] _chars = new char[64 * 1024];
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 300 };
+    private readonly Action<StringColumn, IExportRow, int> _append;
+    private char[] _chars = PooledArrays.Rent<char>(64 * 1024);
     private int _used;
-    private (int Start, int Length)[] _values = new (int, int)[1024];
-    private int _count;
+    private (int Start, int Length)[] _values = PooledArrays.Rent<(int, int)>(1024);
+    private int _present;
+    private ReadOnlyMemory<char>[] _memories = [];
 
-    public override void Append(ref Utf8JsonReader reader, ReadOnlySpan<byte> row)
+    // The JSON export's value of a JSON-route column, written by the JSON export's own code.
+    private ArrayBufferWriter<byte>? _json;
+    private Utf8JsonWriter? _jsonWriter;
+
+    public StringColumn(DataField field, string where, Action<StringColumn, IExportRow, int> append)
+        : base(field, where)
     {
-        if (_count == _values.Length)
+        _append = append;
+    }
+
+    /// <summary>Stored text, as UTF-8 from the row.</summary>
+    public static void Text(StringColumn column, IExportRow row, int ordinal) => column.AddUtf8(row.GetUtf8(ordinal));
+
+    public static void Guid(StringColumn column, IExportRow row, int ordinal)
+    {
+        var value = row.GetGuid(ordinal);
+        column.Add(value.TryFormat(column.Reserve(36), out var written) ? written : throw new InvalidOperationException("A GUID takes 36 characters."));
+    }
+
+    /// <summary>A JSON-text column: the stored text through <see cref="JsonValues.WriteJsonText(Utf8JsonWriter, ReadOnlySpan{byte})"/>, or the de-identifying transform.</summary>
+    public static Action<StringColumn, IExportRow, int> AsJson(ColumnTransform? transform) =>
+        (column, row, ordinal) => column.AddJson(row, ordinal, transform, keepJson: true);
+
+    /// <summary>A rewritten column: the string the de-identifying transform writes.</summary>
+    public static Action<StringColumn, IExportRow, int> AsJsonString(ColumnTransform transform) =>
+        (column, row, ordinal) => column.AddJson(row, ordinal, transform, keepJson: false);
+
+    protected override long ValueBytes => (2L * _used) + (8L * _present);
+
+    public override void Append(IExportRow row, int ordinal) => _append(this, row, ordinal);
+
+    private void AddUtf8(ReadOnlySpan<byte> utf8) =>
+        // UTF-8 never needs more UTF-16 code units than it has bytes; invalid bytes become U+FFFD, as in the JSON export.
+        Add(System.Text.Encoding.UTF8.GetChars(utf8, Reserve(utf8.Length)));
+
+    private void Add(int length)
+    {
+        if (_present == _values.Length)
         {
-            Array.Resize(ref _values, _values.Length * 2);
+            PooledArrays.Grow(ref _values, _present, _present + 1);
         }
 
+        _values[_present++] = (_used, length);
+        _used += length;
+        Present();
+    }
+
+    private void AddJson(IExportRow row, int ordinal, ColumnTransform? transform, bool keepJson)
+    {
+        _json ??= new ArrayBufferWriter<byte>(1024);
+        _json.ResetWrittenCount();
+        if (_jsonWriter is null)
+        {
+            _jsonWriter = new Utf8JsonWriter(_json, ExportWriter.WriterOptions);
+        }
+        else
+        {
+            _jsonWriter.Reset(_json);
+        }
+
+        if (transform is not null)
+        {
+            transform(_jsonWriter, row, ordinal);
+        }
+        else
+        {
+            JsonValues.WriteJsonText(_jsonWriter, row.GetUtf8(ordinal));
+        }
+
+        _jsonWriter.Flush();
+        var value = _json.WrittenSpan;
+        var reader = new Utf8JsonReader(value, ReaderOptions);
+        reader.Read();
         if (reader.TokenType == JsonTokenType.Null)
         {
-            _values[_count++] = (-1, 0);
+            AppendNull();
             return;
         }
 
-        var start = (int)reader.TokenStartIndex;
-        if (json || reader.TokenType != JsonTokenType.String)
+        if (keepJson || reader.TokenType != JsonTokenType.String)
         {
+            var start = (int)reader.TokenStartIndex;
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
                 reader.Skip();
             }
 
-            // UTF-8 never needs more UTF-16 code units than it has bytes.
-            var raw = row[start..(int)reader.BytesConsumed];
-            _values[_count++] = (_used, System.Text.Encoding.UTF8.GetChars(raw, Reserve(raw.Length)));
+            AddUtf8(value[start..(int)reader.BytesConsumed]);
         }
         else
         {
-            _values[_count++] = (_used, reader.CopyString(Reserve(reader.ValueSpan.Length)));
-        }
-
-        _used += _values[_count - 1].Length;
-    }
-
-    public override async Task WriteAsync(ParquetRowGroupWriter group, CancellationToken cancellationToken)
-    {
-        if (Field.IsNullable)
-        {
-            var values = ArrayPool<ReadOnlyMemory<char>?>.Shared.Rent(_count);
-            try
-            {
-                for (var i = 0; i < _count; i++)
-                {
-                    var (start, length) = _values[i];
-                    // Not `? null :`, which would turn null into an empty char[] and so an empty string.
-                    values[i] = start < 0 ? default(ReadOnlyMemory<char>?) : _chars.AsMemory(start, length);
-                }
-
-                await group.WriteAsync(Field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(values, 0, _count), cancellationToken: cancellationToken);
-            }
-            finally
-            {
-                ArrayPool<ReadOnlyMemory<char>?>.Shared.Return(values, clearArray: true);
-            }
-
-            return;
-        }
-
-        var required = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(_count);
-        try
-        {
-            for (var i = 0; i < _count; i++)
-            {
-                var (start, length) = _values[i];
-                required[i] = start < 0 ? throw NullInRequiredColumn() : _chars.AsMemory(start, length);
-            }
-
-            await group.WriteAsync(Field, new ReadOnlyMemory<ReadOnlyMemory<char>>(required, 0, _count), cancellationToken: cancellationToken);
-        }
-        finally
-        {
-            ArrayPool<ReadOnlyMemory<char>>.Shared.Return(required, clearArray: true);
+            Add(reader.CopyString(Reserve(reader.ValueSpan.Length)));
         }
     }
 
-    public override void Clear()
+    public override Task WriteAsync(ParquetRowGroupWriter group, CancellationToken cancellationToken)
     {
-        _count = 0;
+        if (_memories.Length < _present)
+        {
+            PooledArrays.Return(ref _memories);
+            _memories = PooledArrays.Rent<ReadOnlyMemory<char>>(_values.Length);
+        }
+
+        for (var i = 0; i < _present; i++)
+        {
+            var (start, length) = _values[i];
+            _memories[i] = _chars.AsMemory(start, length);
+        }
+
+        return group.WriteAllPartsAsync<ReadOnlyMemory<char>>(Field, _memories.AsMemory(0, _present), Levels, null, cancellationToken);
+    }
+
+    protected override void ClearValues()
+    {
+        _present = 0;
         _used = 0;
+    }
+
+    protected override void ReleaseValues()
+    {
+        PooledArrays.Return(ref _chars);
+        PooledArrays.Return(ref _values);
+        PooledArrays.Return(ref _memories);
     }
 
     private Span<char> Reserve(int length)
     {
         if (_used + length > _chars.Length)
         {
-            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _used + length));
+            PooledArrays.Grow(ref _chars, _used, _used + length);
         }
 
         return _chars.AsSpan(_used, length);
     }
 }
 
-/// <summary>The canonical JSON forms of timestamps and dates, parsed back without a string per value.</summary>
-internal static class ParquetValues
+/// <summary>
+/// Column buffers from <see cref="ArrayPool{T}.Shared"/>: a table's buffers go back to the pool when it
+/// ends and the next table's columns take them again, so a large table's buffers are reused rather than
+/// left on the large object heap beside the next one's.
+/// </summary>
+internal static class PooledArrays
 {
-    /// <summary>A timestamp as microseconds since 1970-01-01 UTC (a stored 100-ns remainder is dropped).</summary>
-    public static long UnixMicroseconds(ref Utf8JsonReader reader) =>
-        Math.DivRem(Timestamp(ref reader).Ticks - DateTime.UnixEpoch.Ticks, 10, out var remainder) - (remainder < 0 ? 1 : 0);
+    public static T[] Rent<T>(int length) => ArrayPool<T>.Shared.Rent(length);
 
-    /// <summary><c>yyyy-MM-ddTHH:mm:ss[.f{1,7}]Z</c> as a UTC <see cref="DateTime"/>.</summary>
-    public static DateTime Timestamp(ref Utf8JsonReader reader)
+    /// <summary>Replaces <paramref name="array"/> by one of at least <paramref name="minimum"/> (at least twice as long), keeping its first <paramref name="used"/> items.</summary>
+    public static void Grow<T>(ref T[] array, int used, int minimum)
     {
-        var t = reader.ValueSpan;
-        if (!reader.ValueIsEscaped && t.Length is >= 20 and <= 28 && t[4] == '-' && t[7] == '-' && t[10] == 'T' && t[13] == ':'
-            && t[16] == ':' && t[^1] == 'Z' && (t.Length == 20 || (t[19] == '.' && t.Length > 21)))
+        var bigger = ArrayPool<T>.Shared.Rent(Math.Max(minimum, array.Length * 2));
+        array.AsSpan(0, used).CopyTo(bigger);
+        Return(ref array);
+        array = bigger;
+    }
+
+    public static void Return<T>(ref T[] array)
+    {
+        if (array.Length > 0)
         {
-            long fraction = 0;
-            var digits = 0;
-            for (var i = 20; i < t.Length - 1; i++, digits++)
-            {
-                fraction = (fraction * 10) + Digit(t[i]);
-            }
-
-            for (; digits < 7; digits++)
-            {
-                fraction *= 10;
-            }
-
-            var seconds = new DateTime(
-                Number(t, 0, 4), Number(t, 5, 2), Number(t, 8, 2), Number(t, 11, 2), Number(t, 14, 2), Number(t, 17, 2), DateTimeKind.Utc);
-            return seconds.AddTicks(fraction);
+            ArrayPool<T>.Shared.Return(array, System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>());
         }
 
-        return DateTime.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        array = [];
     }
-
-    /// <summary><c>yyyy-MM-dd</c>.</summary>
-    public static DateOnly Date(ref Utf8JsonReader reader)
-    {
-        var t = reader.ValueSpan;
-        return !reader.ValueIsEscaped && t.Length == 10 && t[4] == '-' && t[7] == '-'
-            ? new DateOnly(Number(t, 0, 4), Number(t, 5, 2), Number(t, 8, 2))
-            : DateOnly.Parse(reader.GetString()!, CultureInfo.InvariantCulture);
-    }
-
-    private static int Number(ReadOnlySpan<byte> text, int start, int length)
-    {
-        var value = 0;
-        for (var i = start; i < start + length; i++)
-        {
-            value = (value * 10) + Digit(text[i]);
-        }
-
-        return value;
-    }
-
-    private static int Digit(byte c) =>
-        (uint)(c - '0') <= 9 ? c - '0' : throw new FormatException("Not a canonical timestamp or date.");
 }

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Reflection;
-using System.Runtime;
 using System.Text.Json;
 
 using Parquet;
@@ -13,10 +12,10 @@ namespace SupportSignal.Export.Writing;
 
 /// <summary>
 /// Writes one table as a typed Parquet file (docs/export-format.md, "Parquet"), streaming row groups
-/// as rows are read. The rows come from the snapshot's own row source as the JSON Lines rows of a
-/// zip export (the same SELECT, stubs, de-identifying transforms and canonical values, and any fast
-/// path the source has); each row is parsed straight back into typed column buffers, so every
-/// Parquet value is the JSON export's value in a typed column.
+/// as rows are read. The rows come from the snapshot's own row source (the same SELECT, stubs,
+/// de-identifying transforms and any fast path the source has), which hands each row to typed column
+/// buffers: every Parquet value is the JSON export's value in a typed column, with no JSON in between
+/// except for JSON-text and de-identified columns, whose value is the JSON export's by construction.
 /// </summary>
 internal static class ParquetTableWriter
 {
@@ -27,11 +26,11 @@ internal static class ParquetTableWriter
     public const int RowGroupRows = 122_880;
 
     /// <summary>
-    /// The row text (as JSON) a row group may buffer. It is held as UTF-16 while the column chunks are
-    /// encoded, then encoded and compressed column by column: the process's peak grows by several
-    /// times this (docs/benchmarks.md, "Parquet"), so it is kept small.
+    /// The values a row group may buffer (text as UTF-16, 8 bytes a value, 4 a definition level): they are
+    /// held while the column chunks are encoded and compressed one by one, and the process's peak grows
+    /// by several times this (docs/benchmarks.md, "Parquet"), so it is kept small.
     /// </summary>
-    public const int RowGroupBytes = 4 * 1024 * 1024;
+    public const int RowGroupBytes = 2 * 1024 * 1024;
 
     /// <summary>Zstd at its fastest level (docs/export-format.md, "Row groups and compression").</summary>
     public const CompressionMethod Compression = CompressionMethod.Zstd;
@@ -49,6 +48,9 @@ internal static class ParquetTableWriter
             // Parquet.Net's pooled page buffers: by default it keeps up to 80 MB of them free, too much beside a row group.
             MaximumSmallPoolFreeBytes = 4 * 1024 * 1024,
             MaximumLargePoolFreeBytes = 16 * 1024 * 1024,
+            // Decide from the first values whether a column repeats enough for a dictionary: a column of prose or
+            // keys gives up there, not after hashing most of the row group into a dictionary as large as it.
+            DictionaryEncodingSampleSize = 1024,
         };
         foreach (var column in columns.Where(c => c is StringColumn && c.Retype is null))
         {
@@ -67,125 +69,79 @@ internal static class ParquetTableWriter
         // Parquet.Net makes small synchronous writes; they land here and go out once per row group.
         var buffered = new RowGroupOutput(output);
         long rows;
-        RowGroupSink sink;
-        await using (var writer = await ParquetWriter.CreateAsync(schema, buffered, OptionsFor(columns), cancellationToken: cancellationToken))
+        try
         {
+            await using var writer = await ParquetWriter.CreateAsync(schema, buffered, OptionsFor(columns), cancellationToken: cancellationToken);
             SchemaElements.Retype(writer, columns);
-            sink = new RowGroupSink(columns, writer, buffered);
-            var json = JsonOutput.Lines(sink, ExportWriter.WriterOptions, progress);
-            rows = await source.WriteRowsAsync(plan, json, cancellationToken);
-            await json.FlushAsync(cancellationToken);
+            var sink = new RowGroupSink(columns, writer, buffered, progress, ParquetRowGroupsForTests.Bytes ?? RowGroupBytes);
+            rows = await source.ReadRowsAsync(plan, sink, cancellationToken);
             await sink.FinishAsync(cancellationToken);
+        }
+        finally
+        {
+            foreach (var column in columns)
+            {
+                column.Release();
+            }
         }
 
         await buffered.DrainAsync(cancellationToken);
-        if (rows >= RowGroupRows || sink.RowGroups > 1)
-        {
-            // A large table leaves its row-group buffers on the large object heap, which the GC neither
-            // compacts nor hurries to collect; without this the next table's buffers pile on top and the
-            // peak grows with the number of large tables (224 MB against 171 MB on the 506 MB set).
-            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-            GC.Collect();
-        }
-
         return rows;
     }
 
     /// <summary>
-    /// Takes the JSON Lines rows the row source writes, fills the column buffers row by row, and
-    /// writes a row group whenever they hold enough.
+    /// Fills the column buffers row by row, and writes a row group whenever they hold enough. (Encoding a
+    /// full row group on a second thread while the next is read was measured and did not pay on two
+    /// shared cores: docs/benchmarks.md, "Parquet".)
     /// </summary>
-    private sealed class RowGroupSink(ParquetColumn[] columns, ParquetWriter writer, RowGroupOutput output) : WriteOnlyStream
+    private sealed class RowGroupSink(ParquetColumn[] columns, ParquetWriter writer, RowGroupOutput output, ProgressReporter? progress, int rowGroupBytes)
+        : IRowReceiver
     {
-        private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 300 };
-        private readonly MemoryStream _partial = new();
         private int _rows;
-        private long _bytes;
 
-        /// <summary>Row groups written so far.</summary>
-        public int RowGroups { get; private set; }
-
-        public override void Write(ReadOnlySpan<byte> buffer)
+        public void Receive(IExportRow row)
         {
-            // The row source hands over whole rows; a row split across writes waits for its end.
-            if (_partial.Length > 0)
+            for (var i = 0; i < columns.Length; i++)
             {
-                _partial.Write(buffer);
-                var all = _partial.GetBuffer().AsSpan(0, (int)_partial.Length);
-                var used = AppendLines(all);
-                var rest = all[used..].ToArray();
-                _partial.SetLength(0);
-                _partial.Write(rest);
-                return;
+                if (row.IsNull(i))
+                {
+                    columns[i].AppendNull();
+                }
+                else
+                {
+                    columns[i].Append(row, i);
+                }
             }
 
-            var consumed = AppendLines(buffer);
-            _partial.Write(buffer[consumed..]);
+            _rows++;
+            progress?.Row();
         }
 
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        public bool ShouldFlush => _rows >= RowGroupRows || BufferedBytes() >= rowGroupBytes;
+
+        public async ValueTask FlushAsync(CancellationToken cancellationToken)
         {
-            Write(buffer.Span);
-            if (_rows >= RowGroupRows || _bytes >= RowGroupBytes)
-            {
-                await WriteRowGroupAsync(cancellationToken);
-            }
+            await WriteRowGroupAsync(cancellationToken);
+            progress?.Flushed();
         }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public async Task FinishAsync(CancellationToken cancellationToken)
         {
-            if (_partial.Length > 0)
-            {
-                throw new InvalidOperationException("The row source ended in the middle of a row.");
-            }
-
             if (_rows > 0)
             {
                 await WriteRowGroupAsync(cancellationToken);
             }
         }
 
-        private int AppendLines(ReadOnlySpan<byte> text)
+        private long BufferedBytes()
         {
-            var start = 0;
-            while (start < text.Length)
-            {
-                var end = text[start..].IndexOf((byte)'\n');
-                if (end < 0)
-                {
-                    break;
-                }
-
-                AppendRow(text.Slice(start, end));
-                _bytes += end + 1;
-                start += end + 1;
-            }
-
-            return start;
-        }
-
-        // A row is {"column":value,...} with the plan's columns in order.
-        private void AppendRow(ReadOnlySpan<byte> row)
-        {
-            var reader = new Utf8JsonReader(row, ReaderOptions);
-            reader.Read();
+            long bytes = 0;
             foreach (var column in columns)
             {
-                reader.Read();
-                reader.Read();
-                column.Append(ref reader, row);
+                bytes += column.BufferedBytes;
             }
 
-            _rows++;
+            return bytes;
         }
 
         private async Task WriteRowGroupAsync(CancellationToken cancellationToken)
@@ -201,9 +157,8 @@ internal static class ParquetTableWriter
                 group.CompleteValidate();
             }
 
+            SchemaElements.DropLongStatistics(writer);
             _rows = 0;
-            _bytes = 0;
-            RowGroups++;
             await output.DrainAsync(cancellationToken);
         }
     }
@@ -275,5 +230,52 @@ internal static class ParquetTableWriter
                 column.Retype!(elements.Single(e => e.Name == column.Field.Name));
             }
         }
+
+        /// <summary>
+        /// Drops the min/max statistics of the row group just written where either value is longer than
+        /// <see cref="MaxStatisticsBytes"/>. Parquet.Net keeps every row group's statistics until the footer
+        /// is written, and a prose column's min and max are whole paragraphs: on the 3.2 GB set they grew
+        /// the peak by tens of MB. Nobody skips a row group by a paragraph (Arrow leaves such statistics
+        /// out too); the null count stays, and numbers, timestamps, dates, GUIDs and enum names keep theirs.
+        /// </summary>
+        public static void DropLongStatistics(ParquetWriter writer)
+        {
+            var footer = FooterField?.GetValue(writer);
+            var metadata = footer?.GetType().GetField("_fileMeta", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(footer) as FileMetaData
+                ?? throw new InvalidOperationException("This Parquet.Net version keeps its footer elsewhere; long statistics cannot be left out.");
+            foreach (var chunk in metadata.RowGroups?.LastOrDefault()?.Columns ?? [])
+            {
+                if (chunk.MetaData?.Statistics is { } statistics
+                    && (statistics.MinValue?.Length > MaxStatisticsBytes || statistics.MaxValue?.Length > MaxStatisticsBytes
+                        || statistics.Min?.Length > MaxStatisticsBytes || statistics.Max?.Length > MaxStatisticsBytes))
+                {
+                    statistics.Min = statistics.MinValue = statistics.Max = statistics.MaxValue = null;
+                }
+            }
+        }
+
+        public const int MaxStatisticsBytes = 64;
+    }
+}
+
+/// <summary>
+/// Lets a test bound row groups far below <see cref="ParquetTableWriter.RowGroupBytes"/>, so a small
+/// database spans many; only for the asynchronous flow that sets it.
+/// </summary>
+internal static class ParquetRowGroupsForTests
+{
+    private static readonly AsyncLocal<int?> Limit = new();
+
+    public static int? Bytes => Limit.Value;
+
+    public static IDisposable LimitTo(int bytes)
+    {
+        Limit.Value = bytes;
+        return new Reset();
+    }
+
+    private sealed class Reset : IDisposable
+    {
+        public void Dispose() => Limit.Value = null;
     }
 }

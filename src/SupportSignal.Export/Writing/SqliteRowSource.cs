@@ -21,7 +21,10 @@ internal sealed class SqliteRowSource(SqliteConnection connection, Action? fastT
 {
     private readonly Row _row = new();
 
-    public async Task<long> WriteRowsAsync(TablePlan plan, JsonOutput output, CancellationToken cancellationToken)
+    public Task<long> WriteRowsAsync(TablePlan plan, JsonOutput output, CancellationToken cancellationToken) =>
+        ReadRowsAsync(plan, new JsonRowReceiver(output, (writer, _) => WriteRow(_row.Statement, plan, writer, _row)), cancellationToken);
+
+    public async Task<long> ReadRowsAsync(TablePlan plan, IRowReceiver receiver, CancellationToken cancellationToken)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         Check(raw.sqlite3_prepare_v2(db, plan.Sql, out var statement), db);
@@ -46,12 +49,11 @@ internal sealed class SqliteRowSource(SqliteConnection connection, Action? fastT
                 }
 
                 _row.MoveTo(statement);
-                WriteRow(statement, plan, output.Writer, _row);
-                output.EndRow();
+                receiver.Receive(_row);
                 rows++;
-                if (output.ShouldFlush)
+                if (receiver.ShouldFlush)
                 {
-                    await output.FlushAsync(cancellationToken);
+                    await receiver.FlushAsync(cancellationToken);
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
@@ -138,7 +140,7 @@ internal sealed class SqliteRowSource(SqliteConnection connection, Action? fastT
             Position++;
         }
 
-        private sqlite3_stmt Statement => _statement ?? throw new InvalidOperationException("No row.");
+        public sqlite3_stmt Statement => _statement ?? throw new InvalidOperationException("No row.");
 
         public bool IsNull(int ordinal) => raw.sqlite3_column_type(Statement, ordinal) == raw.SQLITE_NULL;
 
@@ -160,6 +162,22 @@ internal sealed class SqliteRowSource(SqliteConnection connection, Action? fastT
         }
 
         public DateOnly GetDate(int ordinal) => DateOnly.Parse(GetString(ordinal), CultureInfo.InvariantCulture);
+
+        public bool GetBoolean(int ordinal) => raw.sqlite3_column_int64(Statement, ordinal) != 0;
+
+        public int GetInt32(int ordinal) => checked((int)raw.sqlite3_column_int64(Statement, ordinal));
+
+        public long GetInt64(int ordinal) => raw.sqlite3_column_int64(Statement, ordinal);
+
+        public double GetDouble(int ordinal) => raw.sqlite3_column_double(Statement, ordinal);
+
+        public decimal GetDecimal(int ordinal) => JsonValues.ParseDecimalText(GetUtf8(ordinal));
+
+        public DateTime GetUtcDateTime(int ordinal) => JsonValues.ParseDateTimeText(GetUtf8(ordinal));
+
+        public DateTime GetUtcDateTimeOffset(int ordinal) => JsonValues.ParseDateTimeOffsetText(GetUtf8(ordinal)).UtcDateTime;
+
+        public byte[] GetBytes(int ordinal) => GetUtf8(ordinal).ToArray();
     }
 
     private static void Check(int rc, sqlite3 db)

@@ -138,5 +138,37 @@ internal sealed class JsonOutput
 /// <summary>Streams one table's rows, in primary-key order, into the writer.</summary>
 internal interface IRowSource
 {
+    /// <summary>Writes every row as JSON (the document, a zip's JSON Lines); returns the rows written.</summary>
     Task<long> WriteRowsAsync(TablePlan plan, JsonOutput output, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Hands every row, positioned, to <paramref name="receiver"/> (a Parquet file's column buffers read
+    /// its typed values; secret columns are never in the plan); returns the rows read.
+    /// </summary>
+    Task<long> ReadRowsAsync(TablePlan plan, IRowReceiver receiver, CancellationToken cancellationToken);
+}
+
+/// <summary>Where a row source hands each row it is positioned on; flushed between rows when it asks.</summary>
+internal interface IRowReceiver
+{
+    /// <summary>Takes the row's values; the row is valid only during the call.</summary>
+    void Receive(IExportRow row);
+
+    bool ShouldFlush { get; }
+
+    ValueTask FlushAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The JSON path as a receiver: the row source writes each row with its own <paramref name="writeRow"/>.</summary>
+internal sealed class JsonRowReceiver(JsonOutput output, Action<Utf8JsonWriter, IExportRow> writeRow) : IRowReceiver
+{
+    public void Receive(IExportRow row)
+    {
+        writeRow(output.Writer, row);
+        output.EndRow();
+    }
+
+    public bool ShouldFlush => output.ShouldFlush;
+
+    public ValueTask FlushAsync(CancellationToken cancellationToken) => output.FlushAsync(cancellationToken);
 }

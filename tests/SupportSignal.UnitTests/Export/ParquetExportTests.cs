@@ -11,6 +11,7 @@ using Parquet.Meta;
 using SupportSignal.Data.Classification;
 using SupportSignal.Export;
 using SupportSignal.Export.Catalog;
+using SupportSignal.Export.Writing;
 
 namespace SupportSignal.UnitTests.Export;
 
@@ -28,11 +29,17 @@ public sealed class ParquetExportTests(SeededDatabase seeded) : IClassFixture<Se
 
     public static TheoryData<string> Kinds => ["full", "deidentified", "segment"];
 
+    // Row groups of 16 KB: the test database's larger tables span many, so buffers are reused and refilled.
+    public static TheoryData<string> KindsInSmallRowGroups => ["full-small-groups", "deidentified-small-groups"];
+
     [Theory]
     [MemberData(nameof(Kinds))]
+    [MemberData(nameof(KindsInSmallRowGroups))]
     public async Task DuckDB_reads_every_table_with_the_metadata_counts_and_the_json_exports_values(string kind)
     {
-        var request = await RequestAsync(kind);
+        var small = kind.EndsWith("-small-groups", StringComparison.Ordinal);
+        using var rowGroups = small ? ParquetRowGroupsForTests.LimitTo(16 * 1024) : null;
+        var request = await RequestAsync(kind.Replace("-small-groups", "", StringComparison.Ordinal));
         using var json = JsonDocument.Parse(await ExportRunner.BytesAsync(Database, request, Options), new JsonDocumentOptions { MaxDepth = 300 });
         var folder = await ParquetFolderAsync(request);
         var metadata = json.RootElement.GetProperty("metadata");
@@ -73,6 +80,37 @@ public sealed class ParquetExportTests(SeededDatabase seeded) : IClassFixture<Se
         }
 
         Assert.True(values > 10_000, $"only {values} values compared");
+        if (small)
+        {
+            var (_, files) = await ParquetFiles.ReadZipAsync(
+                await ExportRunner.BytesAsync(Database, request with { Format = ExportFormat.Parquet }, Options), TestContext.Current.CancellationToken);
+            Assert.True(files.Values.Max(f => f.Footer.RowGroups.Count) > 10, "the largest table spans many row groups");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task The_generic_reader_writes_the_same_parquet_files_as_the_sqlite_fast_path(string kind)
+    {
+        var request = await RequestAsync(kind) with { Format = ExportFormat.Parquet };
+        var fast = TableFiles(await ExportRunner.BytesAsync(Database, request, Options));
+        var generic = TableFiles(await ExportRunner.BytesAsync(Database, request, Options with { UseSqliteFastPath = false }));
+
+        Assert.True(fast.Count > 10, $"only {fast.Count} tables");
+        Assert.Equal(fast.Keys.Order(StringComparer.Ordinal), generic.Keys.Order(StringComparer.Ordinal));
+        Assert.All(fast, f => Assert.True(f.Value.AsSpan().SequenceEqual(generic[f.Key]), $"{f.Key} differs between the two readers"));
+    }
+
+    private static Dictionary<string, byte[]> TableFiles(byte[] zip)
+    {
+        using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
+        return archive.Entries.Where(e => e.FullName.StartsWith("tables/", StringComparison.Ordinal)).ToDictionary(e => e.FullName, e =>
+        {
+            using var entry = e.Open();
+            using var bytes = new MemoryStream();
+            entry.CopyTo(bytes);
+            return bytes.ToArray();
+        });
     }
 
     [Fact]
