@@ -132,6 +132,38 @@ public sealed class FastRowPathTests(EdgeValuesPostgreSql database) : IClassFixt
     }
 
     [Fact]
+    public async Task A_parquet_export_read_by_the_copy_path_writes_the_files_the_data_reader_writes()
+    {
+        await database.EnsureAsync();
+        foreach (var deidentify in new[] { false, true })
+        {
+            var request = new ExportRequest { Tables = EdgeTables, Format = ExportFormat.Parquet, Deidentify = deidentify };
+            var (generic, _) = await ExportAsync(request, fastPath: false);
+            var (fast, summary) = await ExportAsync(request, fastPath: true);
+
+            Assert.Equal(summary.RecordCounts.Count, summary.FastPathTables);
+            var genericFiles = ZipEntries(generic);
+            var fastFiles = ZipEntries(fast);
+            Assert.Equal(genericFiles.Keys, fastFiles.Keys);
+            Assert.Contains("tables/ai_request_logs.parquet", fastFiles.Keys);
+            Assert.All(genericFiles, file => Assert.True(file.Value.AsSpan().SequenceEqual(fastFiles[file.Key]),
+                $"{file.Key} (de-identified: {deidentify}) differs between the data reader and the copy path"));
+        }
+    }
+
+    private static Dictionary<string, byte[]> ZipEntries(byte[] zip)
+    {
+        using var archive = new System.IO.Compression.ZipArchive(new MemoryStream(zip));
+        return archive.Entries.ToDictionary(e => e.FullName, e =>
+        {
+            using var entry = e.Open();
+            using var copy = new MemoryStream();
+            entry.CopyTo(copy);
+            return copy.ToArray();
+        });
+    }
+
+    [Fact]
     public async Task A_deidentified_export_and_a_segment_read_by_the_copy_path_match_the_data_reader_byte_for_byte()
     {
         await database.EnsureAsync();

@@ -31,13 +31,18 @@ internal sealed class PostgreSqlRowSource(NpgsqlConnection connection, IRowSourc
     private int _start;
     private int _end;
 
-    public async Task<long> WriteRowsAsync(TablePlan plan, JsonOutput output, CancellationToken cancellationToken)
-    {
-        if (!await CanDecodeAsync(plan, cancellationToken))
-        {
-            return await generic.WriteRowsAsync(plan, output, cancellationToken);
-        }
+    public async Task<long> WriteRowsAsync(TablePlan plan, JsonOutput output, CancellationToken cancellationToken) =>
+        await CanDecodeAsync(plan, cancellationToken)
+            ? await CopyRowsAsync(plan, new JsonRowReceiver(output, (writer, _) => WriteRow(plan, writer, _row)), cancellationToken)
+            : await generic.WriteRowsAsync(plan, output, cancellationToken);
 
+    public async Task<long> ReadRowsAsync(TablePlan plan, IRowReceiver receiver, CancellationToken cancellationToken) =>
+        await CanDecodeAsync(plan, cancellationToken)
+            ? await CopyRowsAsync(plan, receiver, cancellationToken)
+            : await generic.ReadRowsAsync(plan, receiver, cancellationToken);
+
+    private async Task<long> CopyRowsAsync(TablePlan plan, IRowReceiver receiver, CancellationToken cancellationToken)
+    {
         fastTableRead();
         _row.Reset(plan.Columns.Length);
         _buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
@@ -50,7 +55,7 @@ internal sealed class PostgreSqlRowSource(NpgsqlConnection connection, IRowSourc
             await using var cancel = cancellationToken.Register(static c => TryCancel((NpgsqlRawCopyStream)c!), copy);
             try
             {
-                var rows = await ReadRowsAsync(copy, plan, output, cancellationToken);
+                var rows = await ReadTuplesAsync(copy, receiver, cancellationToken);
                 consumed = true;
                 return rows;
             }
@@ -73,7 +78,7 @@ internal sealed class PostgreSqlRowSource(NpgsqlConnection connection, IRowSourc
         }
     }
 
-    private async Task<long> ReadRowsAsync(NpgsqlRawCopyStream copy, TablePlan plan, JsonOutput output, CancellationToken cancellationToken)
+    private async Task<long> ReadTuplesAsync(NpgsqlRawCopyStream copy, IRowReceiver receiver, CancellationToken cancellationToken)
     {
         await ReadHeaderAsync(copy, cancellationToken);
         long rows = 0;
@@ -98,13 +103,12 @@ internal sealed class PostgreSqlRowSource(NpgsqlConnection connection, IRowSourc
             }
 
             _row.MoveTo(_buffer);
-            WriteRow(plan, output.Writer, _row);
+            receiver.Receive(_row);
             _start += length;
-            output.EndRow();
             rows++;
-            if (output.ShouldFlush)
+            if (receiver.ShouldFlush)
             {
-                await output.FlushAsync(cancellationToken);
+                await receiver.FlushAsync(cancellationToken);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -363,6 +367,22 @@ internal sealed class PostgreSqlRowSource(NpgsqlConnection connection, IRowSourc
         public Guid GetGuid(int ordinal) => new(Value(ordinal), bigEndian: true);
 
         public DateOnly GetDate(int ordinal) => PostgreSqlBinary.Date(Value(ordinal));
+
+        public bool GetBoolean(int ordinal) => Value(ordinal)[0] != 0;
+
+        public int GetInt32(int ordinal) => BinaryPrimitives.ReadInt32BigEndian(Value(ordinal));
+
+        public long GetInt64(int ordinal) => BinaryPrimitives.ReadInt64BigEndian(Value(ordinal));
+
+        public double GetDouble(int ordinal) => BinaryPrimitives.ReadDoubleBigEndian(Value(ordinal));
+
+        public decimal GetDecimal(int ordinal) => PostgreSqlBinary.Numeric(Value(ordinal));
+
+        public DateTime GetUtcDateTime(int ordinal) => PostgreSqlBinary.Timestamp(Value(ordinal));
+
+        public DateTime GetUtcDateTimeOffset(int ordinal) => PostgreSqlBinary.Timestamp(Value(ordinal));
+
+        public byte[] GetBytes(int ordinal) => Value(ordinal).ToArray();
     }
 }
 
