@@ -26,9 +26,10 @@ internal sealed class SqliteDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
 
     public override bool SharesSnapshots => true;
 
-    // One connection unless asked (--parallel N, Export:Parallelism): two readers were faster on balance
-    // but spend about 1.2x the CPU, and an output failure mid-export does not yet reach the CLI as
-    // exit 4 through the parallel writer (docs/benchmarks.md, issue 16).
+    // One connection unless asked (--parallel N, Export:Parallelism). Two readers spend about 1.2x the
+    // CPU; on an idle machine they were 26-45% faster at every size, on a loaded one no faster or slower
+    // (docs/benchmarks.md, issue 16). A web server runs several exports and pages at once, so the
+    // default stays one reader; the CLI's --parallel 2 is the fast choice for a large file.
     public override int DefaultParallelism => 1;
 
     // A SQLite json.gz export keeps the very bytes of the serial export (ExportBytesPinTests pins them);
