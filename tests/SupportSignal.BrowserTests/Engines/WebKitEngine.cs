@@ -61,7 +61,7 @@ public sealed class WebKitEngine : IBrowserEngine
         }, "WebKitWebDriver to answer /status");
     }
 
-    public Task<IBrowserTab> NewTabAsync(Uri baseAddress, ExportResponses responses)
+    public async Task<IBrowserTab> NewTabAsync(Uri baseAddress, ExportResponses responses)
     {
         var options = new MiniBrowserOptions();
         options.AddAdditionalOption("webkitgtk:browserOptions", new Dictionary<string, object>
@@ -69,12 +69,31 @@ public sealed class WebKitEngine : IBrowserEngine
             ["binary"] = MiniBrowserPath,
             ["args"] = new[] { "--automation" },
         });
-        // A session request with no display hangs rather than failing: keep the client's patience short.
-        var driver = new RemoteWebDriver(_driverAddress!, options.ToCapabilities(), TimeSpan.FromSeconds(30));
-        return Task.FromResult<IBrowserTab>(new WebKitTab(driver, baseAddress, responses));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                // A session request with no display hangs rather than failing: keep the client's patience short.
+                var driver = new RemoteWebDriver(_driverAddress!, options.ToCapabilities(), TimeSpan.FromSeconds(30));
+                return new WebKitTab(driver, baseAddress, responses);
+            }
+            catch (WebDriverException) when (attempt < 3)
+            {
+                // Now and then a new MiniBrowser never answers its session request (seen once in CI on an idle
+                // machine, at the start of a test): a fresh Xvfb and driver, and the tab is asked for again.
+                Stop();
+                await StartAsync();
+            }
+        }
     }
 
     public ValueTask DisposeAsync()
+    {
+        Stop();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Stop()
     {
         if (_driver is { HasExited: false })
         {
@@ -83,7 +102,7 @@ public sealed class WebKitEngine : IBrowserEngine
         }
 
         _driver?.Dispose();
-        return ValueTask.CompletedTask;
+        _driver = null;
     }
 
     private static int FreePort()
