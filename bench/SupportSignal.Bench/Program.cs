@@ -315,8 +315,9 @@ internal static class Bench
             foreach (var (name, file, arguments, output) in approaches)
             {
                 var (clientBefore, serverBefore) = (PostgreSqlCpu.Children(), PostgreSqlCpu.Server(server));
+                var backendsBefore = PostgreSqlCpu.ChildPids(server);
                 var m = await Measure.RunAsync(file, arguments);
-                await Task.Delay(200); // the backend exits after its client does
+                await PostgreSqlCpu.WaitForBackendsToExitAsync(server, backendsBefore); // a backend exits after its client does
                 var (client, serverCpu) = (PostgreSqlCpu.Children() - clientBefore, PostgreSqlCpu.Server(server) - serverBefore);
                 var bytes = new FileInfo(Path.Combine(outDirectory, output)).Length;
                 results.Add(new Measurement(label, name, round, m.Wall, bytes, m.PeakRss, m.Stdout, m.ExitCode));
@@ -417,19 +418,26 @@ internal static class PostgreSqlCpu
     }
 
     /// <summary>The postmaster's own and its reaped backends' CPU, plus its live children's.</summary>
-    public static double Server(int postmaster)
-    {
-        var total = Ticks(postmaster, withChildren: true);
-        foreach (var task in Directory.GetDirectories($"/proc/{postmaster}/task"))
-        {
-            var children = Path.Combine(task, "children");
-            foreach (var child in File.Exists(children) ? File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries) : [])
-            {
-                total += Ticks(int.Parse(child, CultureInfo.InvariantCulture), withChildren: false);
-            }
-        }
+    public static double Server(int postmaster) =>
+        (Ticks(postmaster, withChildren: true) + ChildPids(postmaster).Sum(child => Ticks(child, withChildren: false))) / 100.0;
 
-        return total / 100.0;
+    /// <summary>The postmaster's live children: its background processes and the backends of open sessions.</summary>
+    public static HashSet<int> ChildPids(int postmaster) =>
+        Directory.GetDirectories($"/proc/{postmaster}/task")
+            .Select(task => Path.Combine(task, "children"))
+            .Where(File.Exists)
+            .SelectMany(children => File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(child => int.Parse(child, CultureInfo.InvariantCulture))
+            .ToHashSet();
+
+    /// <summary>Waits (at most 10 s) until the backends started since <paramref name="before"/> have exited, so their CPU is counted.</summary>
+    public static async Task WaitForBackendsToExitAsync(int postmaster, HashSet<int> before)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (ChildPids(postmaster).Any(child => !before.Contains(child)) && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(5);
+        }
     }
 
     // utime, stime, cutime, cstime: fields 14-17 of /proc/PID/stat, in clock ticks (100 a second on Linux).

@@ -29,11 +29,6 @@ public sealed class ExportResponses : IStartupFilter
     /// <summary>One-shot: the next segment refresh (a GET of the page with filters in its query) waits for this.</summary>
     public TaskCompletionSource? HoldNextRefresh;
 
-    private int _refreshesServed;
-
-    /// <summary>How many segment refreshes the app has answered, held ones included once they are sent.</summary>
-    public int RefreshesServed => Volatile.Read(ref _refreshesServed);
-
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         app.Use(async (context, nextMiddleware) =>
@@ -47,8 +42,6 @@ public sealed class ExportResponses : IStartupFilter
                 }
 
                 await nextMiddleware(context);
-                await context.Response.CompleteAsync();
-                Interlocked.Increment(ref _refreshesServed);
                 return;
             }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 using Microsoft.EntityFrameworkCore;
@@ -73,22 +74,22 @@ public sealed class FaultTests(FaultTests.BigLiveApp live) : IClassFixture<Fault
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
-        var writes = Task.Run(() => WriteLoadAsync(live.DatabasePath, stop.Token), Cancel);
+        var progress = new StrongBox<int>();
+        var writes = Task.Run(() => WriteLoadAsync(live.DatabasePath, progress, stop.Token), Cancel);
 
-        // A slow reader keeps the export (and its snapshot) open while the writers commit.
+        // The export has started (its first bytes are here) and waits for this reader, its snapshot open,
+        // while the writers commit; then the rest is read.
         var file = new MemoryStream();
         await using (var body = await response.Content.ReadAsStreamAsync(Cancel))
         {
             var buffer = new byte[64 * 1024];
-            int read;
-            while ((read = await body.ReadAsync(buffer, Cancel)) > 0)
-            {
-                file.Write(buffer, 0, read);
-                await Task.Delay(2, Cancel);
-            }
+            var read = await body.ReadAsync(buffer, Cancel);
+            file.Write(buffer, 0, read);
+            await Poll.UntilAsync(() => Volatile.Read(ref progress.Value) >= 5, "five write transactions to commit during the export");
+            await stop.CancelAsync();
+            await body.CopyToAsync(file, Cancel);
         }
 
-        await stop.CancelAsync();
         var committed = await writes;
         Figures.Record("faults.writeLoad", $"{committed} write transactions committed during a {file.Length / 1048576} MB export");
         Assert.True(committed >= 5, $"only {committed} write transactions ran during the export");
@@ -170,7 +171,7 @@ public sealed class FaultTests(FaultTests.BigLiveApp live) : IClassFixture<Fault
         string.Join("|", columns.Select(c => row.GetProperty(c).ToString()));
 
     /// <summary>Inserts incidents with a narrative each, and deletes earlier ones child first, one transaction each.</summary>
-    private static async Task<int> WriteLoadAsync(string databasePath, CancellationToken stop)
+    private static async Task<int> WriteLoadAsync(string databasePath, StrongBox<int> progress, CancellationToken stop)
     {
         await using var connection = await Sql.OpenAsync(databasePath, CancellationToken.None);
         var committed = 0;
@@ -194,7 +195,7 @@ public sealed class FaultTests(FaultTests.BigLiveApp live) : IClassFixture<Fault
             }
 
             committed += 2;
-            await Task.Delay(5, CancellationToken.None);
+            Volatile.Write(ref progress.Value, committed);
         }
 
         return committed;

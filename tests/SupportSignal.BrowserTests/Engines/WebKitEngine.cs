@@ -153,14 +153,15 @@ public sealed class WebKitTab(RemoteWebDriver driver, Uri baseAddress, ExportRes
                 return;
             }
 
-            for (var wait = 0; wait < 20; wait++)
+            try
             {
-                if (driver.ExecuteScript("return document.querySelector(arguments[0])?.checked;", selector) is bool now && now != was)
-                {
-                    return;
-                }
-
-                await Task.Delay(50, TestContext.Current.CancellationToken);
+                await Poll.UntilAsync(() => driver.ExecuteScript("return document.querySelector(arguments[0])?.checked;", selector) is bool now && now != was,
+                    $"{selector} to change state", TimeSpan.FromSeconds(1));
+                return;
+            }
+            catch (TimeoutException)
+            {
+                // Not ticked: click again.
             }
         }
     }

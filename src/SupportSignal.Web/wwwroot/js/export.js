@@ -201,6 +201,8 @@
         try {
             const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
             const text = await response.text();
+            // Counts every answer, shown or not, so that a test can wait for an answer to be handled.
+            filters.dataset.refreshesAnswered = String(Number(filters.dataset.refreshesAnswered || 0) + 1);
             if (mine !== latestRefresh) {
                 return;
             }
