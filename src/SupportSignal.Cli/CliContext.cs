@@ -79,13 +79,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironm
     /// </summary>
     public async Task<SupportSignalDbContext> OpenDatabaseAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var settings = Settings(parseResult);
-        if (settings.IsSqliteFileMissing())
-        {
-            throw new CliException(ExitCodes.Database,
-                $"The database {settings.Describe()} does not exist. Create it with `supportsignal migrate`.");
-        }
-
+        var settings = ExistingDatabase(parseResult);
         if (StartupTrace.Enabled && settings is { CompiledModel: true, Provider: DatabaseProvider.Sqlite })
         {
             // Only to tell the compiled model's own start-up apart from building EF Core's services (the context).
@@ -103,30 +97,59 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironm
                 StartupTrace.Mark("EF model built");
             }
 
-            var applied = await db.AppliedMigrationsAsync(cancellationToken);
-            var known = db.KnownMigrations();
-            var pending = known.Except(applied).ToList();
-            var unknown = applied.Except(known).ToList();
-            StartupTrace.Mark("connection opened, migrations checked");
-            if (unknown.Count > 0)
-            {
-                throw new CliException(ExitCodes.Database,
-                    $"The database {settings.Describe()} has migration {unknown[^1]}, which this version of supportsignal does not know. Use a newer supportsignal.");
-            }
-
-            if (pending.Count > 0)
-            {
-                throw new CliException(ExitCodes.Database,
-                    $"The database {settings.Describe()} is not at the expected schema version: {pending.Count} pending migration(s), " +
-                    $"starting with {pending[0]}. Run `supportsignal migrate`.");
-            }
-
+            CheckMigrations(settings, await db.AppliedMigrationsAsync(cancellationToken), db.KnownMigrations());
             return db;
         }
         catch
         {
             await db.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The same checks as <see cref="OpenDatabaseAsync"/>, with the same messages, on a plain connection:
+    /// for the export, which reads without EF Core. Returns the settings of the database it checked.
+    /// </summary>
+    public async Task<DatabaseSettings> CheckDatabaseAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var settings = ExistingDatabase(parseResult);
+        await using var connection = settings.CreateConnection();
+        CheckMigrations(
+            settings,
+            await DatabaseMigrator.AppliedMigrationsAsync(connection, null, settings.Provider, cancellationToken),
+            DatabaseMigrator.KnownMigrations(settings.Provider));
+        return settings;
+    }
+
+    private DatabaseSettings ExistingDatabase(ParseResult parseResult)
+    {
+        var settings = Settings(parseResult);
+        if (settings.IsSqliteFileMissing())
+        {
+            throw new CliException(ExitCodes.Database,
+                $"The database {settings.Describe()} does not exist. Create it with `supportsignal migrate`.");
+        }
+
+        return settings;
+    }
+
+    private static void CheckMigrations(DatabaseSettings settings, IReadOnlyList<string> applied, IReadOnlyList<string> known)
+    {
+        var pending = known.Except(applied).ToList();
+        var unknown = applied.Except(known).ToList();
+        StartupTrace.Mark("connection opened, migrations checked");
+        if (unknown.Count > 0)
+        {
+            throw new CliException(ExitCodes.Database,
+                $"The database {settings.Describe()} has migration {unknown[^1]}, which this version of supportsignal does not know. Use a newer supportsignal.");
+        }
+
+        if (pending.Count > 0)
+        {
+            throw new CliException(ExitCodes.Database,
+                $"The database {settings.Describe()} is not at the expected schema version: {pending.Count} pending migration(s), " +
+                $"starting with {pending[0]}. Run `supportsignal migrate`.");
         }
     }
 

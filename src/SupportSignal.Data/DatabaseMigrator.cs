@@ -41,12 +41,22 @@ public static class DatabaseMigrator
     /// <c>Database.GetMigrations()</c> answers, read from the assembly's <see cref="MigrationAttribute"/>s
     /// without building EF Core's migrations services (a test compares the two for every provider).
     /// </summary>
-    public static IReadOnlyList<string> KnownMigrations(this SupportSignalDbContext db) => _known.GetOrAdd(db.GetType(), context =>
+    public static IReadOnlyList<string> KnownMigrations(this SupportSignalDbContext db) => KnownMigrations(db.Provider);
+
+    /// <summary>The migrations of this build for <paramref name="provider"/>, oldest first (see the context's overload).</summary>
+    public static IReadOnlyList<string> KnownMigrations(DatabaseProvider provider) => _known.GetOrAdd(ContextType(provider), context =>
         typeof(SupportSignalDbContext).Assembly.GetTypes()
             .Where(t => t.IsSubclassOf(typeof(Migration)) && !t.IsAbstract && t.GetCustomAttribute<DbContextAttribute>()?.ContextType == context)
             .Select(t => t.GetCustomAttribute<MigrationAttribute>()!.Id)
             .Order(StringComparer.Ordinal)
             .ToList());
+
+    private static Type ContextType(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.Sqlite => typeof(SqliteSupportSignalDbContext),
+        DatabaseProvider.PostgreSql => typeof(PostgreSqlSupportSignalDbContext),
+        _ => typeof(SqlServerSupportSignalDbContext),
+    };
 
     /// <summary>
     /// The migrations applied to the database, oldest first, with two plain queries on the context's
@@ -54,9 +64,17 @@ public static class DatabaseMigrator
     /// answers, without EF Core's migrations services, which cost a CLI run more than exporting a small
     /// database. A database with no history table, or none at all, has none applied.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> AppliedMigrationsAsync(this SupportSignalDbContext db, CancellationToken cancellationToken = default)
+    public static Task<IReadOnlyList<string>> AppliedMigrationsAsync(this SupportSignalDbContext db, CancellationToken cancellationToken = default) =>
+        AppliedMigrationsAsync(
+            db.Database.GetDbConnection(), db.Database.CurrentTransaction?.GetDbTransaction(), db.Provider, cancellationToken);
+
+    /// <summary>
+    /// The same, on a plain connection of <paramref name="provider"/> (opened and closed here unless it
+    /// is open already), inside <paramref name="transaction"/> when one is given: no EF Core context at all.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> AppliedMigrationsAsync(
+        DbConnection connection, DbTransaction? transaction, DatabaseProvider provider, CancellationToken cancellationToken = default)
     {
-        var connection = db.Database.GetDbConnection();
         var opened = connection.State != ConnectionState.Open;
         if (opened && !await TryOpenAsync(connection, cancellationToken))
         {
@@ -65,8 +83,7 @@ public static class DatabaseMigrator
 
         try
         {
-            var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            var (exists, select) = HistorySql(db.Provider);
+            var (exists, select) = HistorySql(provider);
             await using (var command = Command(connection, transaction, exists))
             {
                 if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)

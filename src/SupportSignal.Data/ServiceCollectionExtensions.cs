@@ -1,5 +1,11 @@
+using System.Data.Common;
+
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+
+using Npgsql;
 
 namespace SupportSignal.Data;
 
@@ -34,6 +40,17 @@ public static class ServiceCollectionExtensions
         DatabaseProvider.Sqlite => new SqliteSupportSignalDbContext(Build<SqliteSupportSignalDbContext>(settings)),
         DatabaseProvider.PostgreSql => new PostgreSqlSupportSignalDbContext(Build<PostgreSqlSupportSignalDbContext>(settings)),
         _ => new SqlServerSupportSignalDbContext(Build<SqlServerSupportSignalDbContext>(settings)),
+    };
+
+    /// <summary>
+    /// A plain ADO.NET connection (not open) to the configured database, for work that needs no EF Core
+    /// model: the CLI's export and its audit rows, whose start-up would otherwise pay for a context.
+    /// </summary>
+    public static DbConnection CreateConnection(this DatabaseSettings settings) => settings.Provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteConnection(settings.ConnectionString),
+        DatabaseProvider.PostgreSql => new NpgsqlConnection(settings.ConnectionString),
+        _ => new SqlConnection(settings.ConnectionString),
     };
 
     private static DbContextOptions<T> Build<T>(DatabaseSettings settings)

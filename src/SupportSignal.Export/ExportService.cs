@@ -1,11 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using System.Runtime.CompilerServices;
-
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
 
 using SupportSignal.Data;
 using SupportSignal.Export.Catalog;
@@ -21,16 +15,21 @@ namespace SupportSignal.Export;
 /// Streams the database as one metadata-plus-data JSON document (docs/export-format.md), read
 /// from a single snapshot, secrets never read. Knows nothing of ASP.NET: it writes to a Stream.
 /// </summary>
-public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeProvider = null, ExportEngineOptions? options = null)
+public sealed class ExportService(ExportDatabase database, TimeProvider? timeProvider = null, ExportEngineOptions? options = null)
 {
     public const int FormatVersion = 1;
 
-    private static readonly ConditionalWeakTable<IModel, ExportCatalog> _catalogs = new();
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly ExportEngineOptions _options = options ?? new ExportEngineOptions();
-    private SqlDialect? _dialect;
+    private readonly SqlDialect _dialect = SqlDialect.For(database.Provider);
 
-    public ExportCatalog Catalog => _catalogs.GetValue(db.Model, ExportCatalog.FromModel);
+    /// <summary>The engine over a context's connection and model (the web app, MCP, tests and the benchmark).</summary>
+    public ExportService(SupportSignalDbContext db, TimeProvider? timeProvider = null, ExportEngineOptions? options = null)
+        : this(ExportDatabase.Over(db), timeProvider, options)
+    {
+    }
+
+    public ExportCatalog Catalog => database.Catalog;
 
     /// <summary>Checks the request and decides which tables go out and which stay out, and why.</summary>
     public ExportSelection Select(ExportRequest request) => ExportSelection.Resolve(Catalog, request);
@@ -175,10 +174,10 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
             .ToList();
     }
 
-    private SqlDialect Dialect => _dialect ??= SqlDialect.For(db.Provider, db.GetService<ISqlGenerationHelper>());
+    private SqlDialect Dialect => _dialect;
 
     private Task<Snapshot> OpenSnapshotAsync(bool writesTempTables, CancellationToken cancellationToken) =>
-        Snapshot.OpenAsync(db, Dialect, _options.UseSqliteFastPath, writesTempTables, cancellationToken);
+        Snapshot.OpenAsync(database, Dialect, _options.UseSqliteFastPath, writesTempTables, cancellationToken);
 
     // A segment that filters rows chooses them into temporary tables of the export's own session.
     private static bool ChoosesRows(ExportSelection selection) =>
@@ -195,14 +194,7 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     private SegmentSql? SegmentSql(ExportSelection selection) =>
         selection.Segment is { } plan ? new SegmentSql(plan, Dialect, Literal) : null;
 
-    // A SQL literal exactly as the model stores the column's values (SQLite keeps GUIDs as upper-case text).
-    private string Literal(string table, string column, object value)
-    {
-        var entity = db.Model.GetEntityTypes().First(e => e.GetTableName() == table);
-        var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
-        var property = entity.GetProperties().First(p => p.GetColumnName(store) == column);
-        return property.GetRelationalTypeMapping().GenerateSqlLiteral(Dialect.LiteralValue(value));
-    }
+    private string Literal(string table, string column, object value) => database.Literal(table, column, Dialect.LiteralValue(value));
 
     // Inside the snapshot (its schema already checked): choose a segment's rows, learn the people to de-identify, count.
     private async Task<(List<TablePlan> Plans, DocumentMetadata Metadata)> PrepareAsync(

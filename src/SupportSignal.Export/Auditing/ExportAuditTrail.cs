@@ -4,8 +4,6 @@ using System.Data.Common;
 using System.Text.Json;
 
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -22,16 +20,35 @@ public sealed record ExportAttempt(Guid? UserId, ExportSource Source, ExportRequ
 /// <summary>
 /// Records every export attempt in export_audit (started, then succeeded, failed, cancelled; or
 /// rejected outright) and logs one structured event per attempt with the same facts: ids, counts,
-/// sizes, codes, never row data or personal details. Each write uses its own short-lived context,
-/// outside the export's snapshot, and is one plain parameterised INSERT or UPDATE on its connection:
-/// EF Core's change tracker and update pipeline cost a CLI run more than exporting a small database
+/// sizes, codes, never row data or personal details. Each write is one plain parameterised INSERT or
+/// UPDATE on its own short-lived connection, outside the export's snapshot: EF Core's change tracker and
+/// update pipeline, even a context's start, cost a CLI run more than exporting a small database
 /// (docs/benchmarks.md, fixed cost). The rows are the ones EF Core would write (the same columns,
 /// values stored as the model stores them); reading them back (the history page) goes through EF Core.
 /// </summary>
-public sealed partial class ExportAuditTrail(Func<SupportSignalDbContext> contexts, ILogger<ExportAuditTrail>? logger = null, TimeProvider? time = null)
+public sealed partial class ExportAuditTrail
 {
-    private readonly ILogger _logger = logger ?? NullLogger<ExportAuditTrail>.Instance;
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Func<SupportSignalDbContext> _contexts;
+    private readonly DatabaseProvider? _provider;
+    private readonly Func<DbConnection>? _connections;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    /// <summary>Writes on a context's connection (one short-lived context per write), reads through EF Core.</summary>
+    public ExportAuditTrail(Func<SupportSignalDbContext> contexts, ILogger<ExportAuditTrail>? logger = null, TimeProvider? time = null)
+    {
+        _contexts = contexts;
+        _logger = logger ?? NullLogger<ExportAuditTrail>.Instance;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Writes on plain connections of the configured database (no EF Core), reads through a context made when asked.</summary>
+    public ExportAuditTrail(DatabaseSettings settings, ILogger<ExportAuditTrail>? logger = null, TimeProvider? time = null)
+        : this(settings.CreateContext, logger, time)
+    {
+        _provider = settings.Provider;
+        _connections = settings.CreateConnection;
+    }
 
     // The rows this trail started, as written: finishing one then needs no query (compiling one costs
     // a CLI run more than exporting a small database). Any other row is read back from the table.
@@ -50,7 +67,7 @@ public sealed partial class ExportAuditTrail(Func<SupportSignalDbContext> contex
     {
         if (!_started.TryRemove(id, out var row))
         {
-            await using var db = contexts();
+            await using var db = _contexts();
             row = await db.ExportAudits.AsNoTracking().SingleAsync(a => a.Id == id, CancellationToken.None);
         }
 
@@ -84,7 +101,7 @@ public sealed partial class ExportAuditTrail(Func<SupportSignalDbContext> contex
     /// <summary>The most recent attempts first.</summary>
     public async Task<(IReadOnlyList<ExportAudit> Rows, int Total)> PageAsync(int page, int pageSize, CancellationToken cancellationToken = default)
     {
-        await using var db = contexts();
+        await using var db = _contexts();
         var total = await db.ExportAudits.CountAsync(cancellationToken);
         var rows = await db.ExportAudits.AsNoTracking()
             .OrderByDescending(a => a.StartedAt).ThenByDescending(a => a.Id)
@@ -150,9 +167,10 @@ public sealed partial class ExportAuditTrail(Func<SupportSignalDbContext> contex
 
     private async Task ExecuteAsync(Func<Func<string, string>, string> sql, AuditColumn[] columns, ExportAudit row, CancellationToken cancellationToken)
     {
-        await using var db = contexts();
-        var dialect = SqlDialect.For(db.Provider, db.GetService<ISqlGenerationHelper>());
-        var connection = db.Database.GetDbConnection();
+        await using var db = _connections is null ? _contexts() : null;
+        var dialect = SqlDialect.For(_provider ?? db!.Provider);
+        await using var own = _connections?.Invoke();
+        var connection = own ?? db!.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = sql(dialect.Delimit);

@@ -91,7 +91,7 @@ public sealed class ExportCatalog
     /// </summary>
     public static readonly IReadOnlySet<string> HistoryTables = new HashSet<string>(StringComparer.Ordinal) { "debug_logs", "export_audit" };
 
-    private ExportCatalog(IReadOnlyList<ExportTable> tables) => Tables = tables;
+    internal ExportCatalog(IReadOnlyList<ExportTable> tables) => Tables = tables;
 
     public IReadOnlyList<ExportTable> Tables { get; }
 

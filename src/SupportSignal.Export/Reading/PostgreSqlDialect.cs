@@ -1,8 +1,6 @@
 using System.Data;
 using System.Data.Common;
 
-using Microsoft.EntityFrameworkCore.Storage;
-
 using Npgsql;
 
 using SupportSignal.Export.Writing;
@@ -16,9 +14,26 @@ namespace SupportSignal.Export.Reading;
 /// <c>SERIALIZABLE READ ONLY</c> transactions, so it is not asked for. The snapshot can be shared:
 /// <c>pg_export_snapshot()</c> names it and further sessions adopt it with <c>SET TRANSACTION SNAPSHOT</c>.
 /// </summary>
-internal sealed class PostgreSqlDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
+internal sealed class PostgreSqlDialect : SqlDialect
 {
+    // PostgreSQL's reserved words, as Npgsql lists them (what EF Core's Npgsql helper reads too), on the first name that needs them.
+    private static readonly Lazy<HashSet<string>> _reservedWords = new(() =>
+    {
+        using var connection = new NpgsqlConnection();
+        return connection.GetSchema("ReservedWords").Rows.Cast<DataRow>().Select(r => (string)r["ReservedWord"]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+    });
+
     public override string Name => "postgresql";
+
+    // As EF Core's Npgsql provider writes names: bare when PostgreSQL would read them unchanged (a lower-case
+    // identifier that is no reserved word), quoted otherwise; so the SQL is the same text as through EF Core.
+    public override string Delimit(string name) => NeedsQuotes(name) ? base.Delimit(name) : name;
+
+    private static bool NeedsQuotes(string name) =>
+        name.Length == 0
+        || !(char.IsLower(name[0]) || name[0] == '_')
+        || !name.Skip(1).All(c => char.IsLower(c) || char.IsDigit(c) || c is '_' or '$')
+        || _reservedWords.Value.Contains(name);
 
     public override bool SharesSnapshots => true;
 

@@ -1,8 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 
-using Microsoft.EntityFrameworkCore;
-
 using SupportSignal.Data;
 using SupportSignal.Export.Writing;
 
@@ -16,16 +14,16 @@ namespace SupportSignal.Export.Reading;
 /// </summary>
 internal sealed class Snapshot : IAsyncDisposable
 {
-    private readonly SupportSignalDbContext _db;
+    private readonly ExportDatabase _database;
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
 
     private readonly bool _fastPath;
     private int _fastPathTables;
 
-    private Snapshot(SupportSignalDbContext db, SqlDialect dialect, DbTransaction transaction, bool fastPath)
+    private Snapshot(ExportDatabase database, SqlDialect dialect, DbTransaction transaction, bool fastPath)
     {
-        _db = db;
+        _database = database;
         Dialect = dialect;
         _connection = transaction.Connection!;
         _transaction = transaction;
@@ -60,15 +58,14 @@ internal sealed class Snapshot : IAsyncDisposable
     /// reads: before any segment, de-identification or count query could fail on a missing column.
     /// </summary>
     public static async Task<Snapshot> OpenAsync(
-        SupportSignalDbContext db, SqlDialect dialect, bool fastPath, bool writesTempTables, CancellationToken cancellationToken)
+        ExportDatabase database, SqlDialect dialect, bool fastPath, bool writesTempTables, CancellationToken cancellationToken)
     {
-        await db.Database.OpenConnectionAsync(cancellationToken);
+        var connection = await database.OpenAsync(cancellationToken);
         DbTransaction? transaction = null;
         try
         {
-            transaction = await dialect.BeginSnapshotAsync(db.Database.GetDbConnection(), writesTempTables, cancellationToken);
-            await db.Database.UseTransactionAsync(transaction, cancellationToken);
-            var snapshot = new Snapshot(db, dialect, transaction, fastPath);
+            transaction = await dialect.BeginSnapshotAsync(connection, writesTempTables, cancellationToken);
+            var snapshot = new Snapshot(database, dialect, transaction, fastPath);
             await snapshot.CheckSchemaAsync(cancellationToken);
             return snapshot;
         }
@@ -76,11 +73,10 @@ internal sealed class Snapshot : IAsyncDisposable
         {
             if (transaction is not null)
             {
-                await db.Database.UseTransactionAsync(null, CancellationToken.None);
                 await transaction.DisposeAsync();
             }
 
-            await db.Database.CloseConnectionAsync();
+            await database.CloseAsync(connection);
             throw;
         }
     }
@@ -122,15 +118,14 @@ internal sealed class Snapshot : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _db.Database.UseTransactionAsync(null, CancellationToken.None);
         await _transaction.DisposeAsync();
-        await _db.Database.CloseConnectionAsync();
+        await _database.CloseAsync(_connection);
     }
 
     private async Task CheckSchemaAsync(CancellationToken cancellationToken)
     {
-        AppliedMigration = (await _db.AppliedMigrationsAsync(cancellationToken)).LastOrDefault();
-        var expected = _db.KnownMigrations().LastOrDefault();
+        AppliedMigration = (await DatabaseMigrator.AppliedMigrationsAsync(_connection, _transaction, _database.Provider, cancellationToken)).LastOrDefault();
+        var expected = DatabaseMigrator.KnownMigrations(_database.Provider).LastOrDefault();
         if (AppliedMigration != expected)
         {
             throw new ExportSchemaException(AppliedMigration, expected);

@@ -1,7 +1,5 @@
 using System.Data.Common;
 
-using Microsoft.EntityFrameworkCore.Storage;
-
 using SupportSignal.Data;
 using SupportSignal.Export.Writing;
 
@@ -13,21 +11,24 @@ namespace SupportSignal.Export.Reading;
 /// provider's fast row path, if it has one. Everything else is plain SQL that every provider
 /// reads alike. A provider is one subclass plus one line in <see cref="For"/>.
 /// </summary>
-internal abstract class SqlDialect(ISqlGenerationHelper sql)
+internal abstract class SqlDialect
 {
-    public static SqlDialect For(DatabaseProvider provider, ISqlGenerationHelper sql) => provider switch
+    public static SqlDialect For(DatabaseProvider provider) => provider switch
     {
-        DatabaseProvider.Sqlite => new SqliteDialect(sql),
-        DatabaseProvider.SqlServer => new SqlServerDialect(sql),
-        DatabaseProvider.PostgreSql => new PostgreSqlDialect(sql),
+        DatabaseProvider.Sqlite => new SqliteDialect(),
+        DatabaseProvider.SqlServer => new SqlServerDialect(),
+        DatabaseProvider.PostgreSql => new PostgreSqlDialect(),
         _ => throw new NotSupportedException($"The export has no SQL dialect for {provider}."),
     };
 
     /// <summary>The provider's name in the export's metadata ("sqlite", "sqlserver").</summary>
     public abstract string Name { get; }
 
-    /// <summary>Quotes a table or column name the provider's way.</summary>
-    public string Delimit(string name) => sql.DelimitIdentifier(name);
+    /// <summary>
+    /// Quotes a table or column name the provider's way, exactly as EF Core's SQL generation helper
+    /// does (a test compares them), without an EF Core context: <c>"a""b"</c> by default.
+    /// </summary>
+    public virtual string Delimit(string name) => $"\"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     /// <summary>Starts the read transaction that is the export's consistent snapshot.</summary>
     /// <param name="writesTempTables">A segment that chooses rows writes them into temporary tables inside it.</param>

@@ -1,17 +1,17 @@
 using System.Data;
 using System.Data.Common;
 
-using Microsoft.EntityFrameworkCore.Storage;
-
 namespace SupportSignal.Export.Reading;
 
 /// <summary>
 /// SQL Server: <c>SNAPSHOT</c> isolation (row versions in tempdb, no shared locks; a migration
 /// enables it on the database); <c>OFFSET … FETCH</c>; <c>#</c> temporary tables.
 /// </summary>
-internal sealed class SqlServerDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
+internal sealed class SqlServerDialect : SqlDialect
 {
     public override string Name => "sqlserver";
+
+    public override string Delimit(string name) => $"[{name.Replace("]", "]]", StringComparison.Ordinal)}]";
 
     public override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, bool writesTempTables, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(IsolationLevel.Snapshot, cancellationToken);

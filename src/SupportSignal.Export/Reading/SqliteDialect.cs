@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Text;
 
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore.Storage;
 
 using SQLitePCL;
 
@@ -20,7 +19,7 @@ namespace SupportSignal.Export.Reading;
 /// transaction reads and each further connection opens exactly that version
 /// (<c>sqlite3_snapshot_open</c>), without blocking writers.
 /// </summary>
-internal sealed class SqliteDialect(ISqlGenerationHelper sql) : SqlDialect(sql)
+internal sealed class SqliteDialect : SqlDialect
 {
     public override string Name => "sqlite";
 

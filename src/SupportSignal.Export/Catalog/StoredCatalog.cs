@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+
+using SupportSignal.Data;
+using SupportSignal.Data.Classification;
+
+namespace SupportSignal.Export.Catalog;
+
+/// <summary>
+/// The catalog of each provider's model, kept in the repository as data (Catalog/Stored/&lt;provider&gt;.json,
+/// embedded in this assembly), so an export that starts without EF Core (the CLI) needs no model at all.
+/// Read with <see cref="JsonDocument"/>, not the reflection serializer, whose first call costs a CLI run
+/// tens of milliseconds. A unit test compares each stored catalog with <see cref="ExportCatalog.FromModel"/>
+/// and tells how to regenerate it.
+/// </summary>
+public static class StoredCatalog
+{
+    private static readonly ConcurrentDictionary<DatabaseProvider, ExportCatalog> _loaded = new();
+
+    /// <summary>The stored catalog of <paramref name="provider"/>'s model.</summary>
+    public static ExportCatalog For(DatabaseProvider provider) => _loaded.GetOrAdd(provider, p =>
+    {
+        using var stream = typeof(StoredCatalog).Assembly.GetManifestResourceStream(ResourceName(p))
+            ?? throw new InvalidOperationException($"No stored export catalog for {p}.");
+        return Read(stream);
+    });
+
+    /// <summary>The file a provider's catalog is stored in, relative to this project.</summary>
+    public static string FileName(DatabaseProvider provider) => $"Catalog/Stored/{provider.ToString().ToLowerInvariant()}.json";
+
+    private static string ResourceName(DatabaseProvider provider) => $"SupportSignal.Export.Catalog.Stored.{provider.ToString().ToLowerInvariant()}.json";
+
+    /// <summary>The catalog as stored: every table in its order, every field of every column, key and foreign key.</summary>
+    public static string Write(ExportCatalog catalog)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("tables");
+            foreach (var table in catalog.Tables)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", table.Name);
+                WriteEnum(json, "role", table.Role);
+                WriteNames(json, "primaryKey", table.PrimaryKey);
+                json.WriteStartArray("columns");
+                foreach (var column in table.Columns)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", column.Name);
+                    json.WriteString("storeType", column.StoreType);
+                    json.WriteBoolean("nullable", column.Nullable);
+                    json.WriteString("classification", column.Classification.ToString());
+                    json.WriteString("kind", column.Kind.ToString());
+                    WriteEnum(json, "personal", column.Personal);
+                    json.WriteBoolean("eventDate", column.IsEventDate);
+                    if (column.DecimalDigits is var (precision, scale))
+                    {
+                        json.WriteStartArray("decimalDigits");
+                        json.WriteNumberValue(precision);
+                        json.WriteNumberValue(scale);
+                        json.WriteEndArray();
+                    }
+                    else
+                    {
+                        json.WriteNull("decimalDigits");
+                    }
+
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("foreignKeys");
+                foreach (var foreignKey in table.ForeignKeys)
+                {
+                    json.WriteStartObject();
+                    WriteNames(json, "columns", foreignKey.Columns);
+                    json.WriteString("principalTable", foreignKey.PrincipalTable);
+                    WriteNames(json, "principalColumns", foreignKey.PrincipalColumns);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    /// <summary>Reads a catalog <see cref="Write"/> wrote.</summary>
+    public static ExportCatalog Read(Stream stream)
+    {
+        using var document = JsonDocument.Parse(stream);
+        var tables = document.RootElement.GetProperty("tables").EnumerateArray().Select(table => new ExportTable(
+            table.GetProperty("name").GetString()!,
+            Names(table.GetProperty("primaryKey")),
+            table.GetProperty("columns").EnumerateArray().Select(column => new ExportColumn(
+                column.GetProperty("name").GetString()!,
+                column.GetProperty("storeType").GetString()!,
+                column.GetProperty("nullable").GetBoolean(),
+                Enum.Parse<DataClass>(column.GetProperty("classification").GetString()!),
+                Enum.Parse<ValueKind>(column.GetProperty("kind").GetString()!),
+                ReadEnum<PersonalKind>(column.GetProperty("personal")))
+            {
+                IsEventDate = column.GetProperty("eventDate").GetBoolean(),
+                DecimalDigits = column.GetProperty("decimalDigits") is { ValueKind: JsonValueKind.Array } digits
+                    ? (digits[0].GetInt32(), digits[1].GetInt32())
+                    : null,
+            }).ToList(),
+            table.GetProperty("foreignKeys").EnumerateArray().Select(foreignKey => new ExportForeignKey(
+                Names(foreignKey.GetProperty("columns")),
+                foreignKey.GetProperty("principalTable").GetString()!,
+                Names(foreignKey.GetProperty("principalColumns")))).ToList())
+        {
+            Role = ReadEnum<TableRole>(table.GetProperty("role")),
+        }).ToList();
+        return new ExportCatalog(tables);
+    }
+
+    private static void WriteNames(Utf8JsonWriter json, string property, IEnumerable<string> names)
+    {
+        json.WriteStartArray(property);
+        foreach (var name in names)
+        {
+            json.WriteStringValue(name);
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteEnum<T>(Utf8JsonWriter json, string property, T? value)
+        where T : struct, Enum
+    {
+        if (value is { } set)
+        {
+            json.WriteString(property, set.ToString());
+        }
+        else
+        {
+            json.WriteNull(property);
+        }
+    }
+
+    private static List<string> Names(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToList();
+
+    private static T? ReadEnum<T>(JsonElement value)
+        where T : struct, Enum =>
+        value.ValueKind == JsonValueKind.Null ? null : Enum.Parse<T>(value.GetString()!);
+}

@@ -1,0 +1,89 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+
+using SupportSignal.Data;
+using SupportSignal.Export.Catalog;
+using SupportSignal.Export.Reading;
+using SupportSignal.UnitTests.Data;
+
+namespace SupportSignal.UnitTests.Export;
+
+/// <summary>
+/// The CLI's export reads the stored catalog of its provider (src/SupportSignal.Export/Catalog/Stored) and
+/// quotes names itself, so it never builds an EF Core model; both must say exactly what the model says.
+/// When an entity configuration changes, regenerate the stored catalogs with
+/// <c>SUPPORTSIGNAL_WRITE_CATALOGS=1 dotnet test --project tests/SupportSignal.UnitTests -- --filter-class '*StoredCatalogTests'</c>.
+/// </summary>
+public sealed class StoredCatalogTests
+{
+    private const string WriteVariable = "SUPPORTSIGNAL_WRITE_CATALOGS";
+
+    private const string Regenerate =
+        $"The stored export catalog differs from the model's. Regenerate it: {WriteVariable}=1 dotnet test --project tests/SupportSignal.UnitTests -- --filter-class '*StoredCatalogTests'";
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    [InlineData(DatabaseProvider.SqlServer)]
+    public void The_stored_catalog_is_the_one_the_model_gives(DatabaseProvider provider)
+    {
+        using var db = ClassificationTests.ContextFor(provider);
+        var fromModel = StoredCatalog.Write(ExportCatalog.FromModel(db.Model));
+        var path = Path.Combine(ExportDocumentTests.RepositoryRoot(), "src", "SupportSignal.Export", StoredCatalog.FileName(provider));
+        if (Environment.GetEnvironmentVariable(WriteVariable) == "1")
+        {
+            File.WriteAllText(path, fromModel);
+        }
+
+        // The file in the repository, and the resource the engine reads, both equal the model's catalog field for field.
+        Assert.True(File.Exists(path), $"{path} is missing. {Regenerate}");
+        Assert.True(fromModel == File.ReadAllText(path), $"{StoredCatalog.FileName(provider)}: {Regenerate}");
+        Assert.True(fromModel == StoredCatalog.Write(StoredCatalog.For(provider)), $"The embedded {StoredCatalog.FileName(provider)} is stale: rebuild. {Regenerate}");
+    }
+
+    [Fact]
+    public void Reading_a_stored_catalog_keeps_every_field()
+    {
+        using var db = ClassificationTests.ContextFor(DatabaseProvider.Sqlite);
+        var catalog = ExportCatalog.FromModel(db.Model);
+        var text = StoredCatalog.Write(catalog);
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text));
+        var read = StoredCatalog.Read(stream);
+
+        Assert.Equal(text, StoredCatalog.Write(read));
+        Assert.Equal(catalog.Tables.Select(t => t.Name), read.Tables.Select(t => t.Name));
+        // Spot checks that the writer does not drop what the engine relies on.
+        var incidents = read.Find("incidents")!;
+        Assert.Contains(incidents.Columns, c => c.IsEventDate);
+        Assert.Contains(read.Tables.SelectMany(t => t.Columns), c => c.DecimalDigits is not null);
+        Assert.Contains(read.Tables.SelectMany(t => t.Columns), c => c.Personal is not null);
+        Assert.NotNull(read.NameOf(SupportSignal.Data.Classification.TableRole.Tenant));
+        Assert.Equal(
+            catalog.Tables.SelectMany(t => t.ForeignKeys).Select(fk => $"{string.Join(",", fk.Columns)}->{fk.PrincipalTable}"),
+            read.Tables.SelectMany(t => t.ForeignKeys).Select(fk => $"{string.Join(",", fk.Columns)}->{fk.PrincipalTable}"));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.PostgreSql)]
+    [InlineData(DatabaseProvider.SqlServer)]
+    public void Names_are_quoted_as_EF_Core_quotes_them(DatabaseProvider provider)
+    {
+        using var db = ClassificationTests.ContextFor(provider);
+        var helper = db.GetService<ISqlGenerationHelper>();
+        var dialect = SqlDialect.For(provider);
+        var catalog = ExportCatalog.FromModel(db.Model);
+        string[] hostile =
+        [
+            "a\"b", "a]b", "[x]", "Upper", "camelCase", "select", "user", "order", "table", "1starts_with_digit", "with space",
+            "dollar$", "_under", "semi;colon", "tab\tname", "café", "\"", "]", "quote'", "seg_incidents", "#seg_incidents",
+        ];
+        var names = catalog.Tables.Select(t => t.Name)
+            .Concat(catalog.Tables.SelectMany(t => t.Columns).Select(c => c.Name))
+            .Concat(hostile)
+            .Distinct()
+            .ToList();
+
+        Assert.All(names, name => Assert.Equal(helper.DelimitIdentifier(name), dialect.Delimit(name)));
+    }
+}
