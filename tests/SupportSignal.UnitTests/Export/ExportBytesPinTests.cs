@@ -65,6 +65,23 @@ public sealed class ExportBytesPinTests(SeededDatabase seeded) : IClassFixture<S
     {
         var (request, options) = await CaseAsync(name);
         var bytes = await ExportRunner.BytesAsync(Database, request, options, TestContext.Current.CancellationToken);
+        AssertPinned(name, request, bytes);
+    }
+
+    // The CLI's engine input: a plain connection, the stored catalog, and (for a segment) the compiled model's literals.
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task The_export_without_an_EF_Core_context_writes_exactly_the_same_pinned_bytes(string name)
+    {
+        var (request, options) = await CaseAsync(name);
+        using var output = new MemoryStream();
+        var database = ExportDatabase.Over(Database.Settings with { CompiledModel = true });
+        await new ExportService(database, TestClock.Create(), options).ExportAsync(request, output, TestContext.Current.CancellationToken);
+        AssertPinned(name, request, output.ToArray());
+    }
+
+    private static void AssertPinned(string name, ExportRequest request, byte[] bytes)
+    {
         var actual = (Content: ContentHash(request.Format, bytes), Container: ContainerHash(request.Format, bytes));
 
         Assert.True(Expected.ContainsKey(name), $"no pinned value for {name}: (\"{actual.Content}\", \"{actual.Container}\")");

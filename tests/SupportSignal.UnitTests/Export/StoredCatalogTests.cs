@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
 using SupportSignal.Data;
+using SupportSignal.Export;
 using SupportSignal.Export.Catalog;
 using SupportSignal.Export.Reading;
 using SupportSignal.UnitTests.Data;
@@ -85,5 +86,38 @@ public sealed class StoredCatalogTests
             .ToList();
 
         Assert.All(names, name => Assert.Equal(helper.DelimitIdentifier(name), dialect.Delimit(name)));
+    }
+}
+
+/// <summary>
+/// The engine over plain settings (the CLI) runs the very SQL the engine over a context runs, on every
+/// provider: the stored catalog, its own quoting and the lazily built model's literals change nothing.
+/// </summary>
+public sealed class ExportWithoutContextTests
+{
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite, "Data Source=never-opened.db")]
+    [InlineData(DatabaseProvider.PostgreSql, "Host=never-contacted;Database=supportsignal;Username=postgres")]
+    [InlineData(DatabaseProvider.SqlServer, "Server=never-contacted;Database=SupportSignal;Integrated Security=true")]
+    public void Every_statement_of_full_segmented_and_de_identified_exports_is_the_same_text(DatabaseProvider provider, string connectionString)
+    {
+        var settings = new DatabaseSettings(provider, connectionString) { CompiledModel = provider != DatabaseProvider.SqlServer };
+        using var db = settings.CreateContext();
+        var overContext = new ExportService(db);
+        var withoutContext = new ExportService(ExportDatabase.Over(settings));
+        ExportRequest[] requests =
+        [
+            new(),
+            new() { Companies = [Guid.NewGuid()], Sites = [Guid.NewGuid()], From = new DateOnly(2025, 1, 1), To = new DateOnly(2025, 3, 31) },
+            new() { Tables = ["clarification_answers", "debug_logs"], From = new DateOnly(2025, 1, 1), Closure = true },
+            new() { Companies = [Guid.NewGuid()], Closure = false, Deidentify = true },
+        ];
+
+        foreach (var request in requests)
+        {
+            var expected = overContext.DescribeSql(request);
+            Assert.True(expected.Count > 20);
+            Assert.Equal(expected, withoutContext.DescribeSql(request));
+        }
     }
 }
