@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 
 using SupportSignal.Data;
+using SupportSignal.Export;
 using SupportSignal.Export.Diagnostics;
 
 namespace SupportSignal.Cli;
@@ -109,17 +110,16 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironm
 
     /// <summary>
     /// The same checks as <see cref="OpenDatabaseAsync"/>, with the same messages, on a plain connection:
-    /// for the export, which reads without EF Core. Returns the settings of the database it checked.
+    /// the export's database, read without EF Core (the stored catalog and migrations, see ExportDatabase).
     /// </summary>
-    public async Task<DatabaseSettings> CheckDatabaseAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    public async Task<ExportDatabase> OpenExportDatabaseAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var settings = ExistingDatabase(parseResult);
+        var database = ExportDatabase.Over(settings);
         await using var connection = settings.CreateConnection();
         CheckMigrations(
-            settings,
-            await DatabaseMigrator.AppliedMigrationsAsync(connection, null, settings.Provider, cancellationToken),
-            DatabaseMigrator.KnownMigrations(settings.Provider));
-        return settings;
+            settings, await DatabaseMigrator.AppliedMigrationsAsync(connection, null, settings.Provider, cancellationToken), database.KnownMigrations);
+        return database;
     }
 
     private DatabaseSettings ExistingDatabase(ParseResult parseResult)

@@ -3,6 +3,7 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -76,7 +77,7 @@ public static class DatabaseMigrator
         DbConnection connection, DbTransaction? transaction, DatabaseProvider provider, CancellationToken cancellationToken = default)
     {
         var opened = connection.State != ConnectionState.Open;
-        if (opened && !await TryOpenAsync(connection, cancellationToken))
+        if (opened && !await TryOpenAsync(connection, provider, cancellationToken))
         {
             return [];
         }
@@ -136,22 +137,27 @@ public static class DatabaseMigrator
     }
 
     // A server database that does not exist yet has no migration applied, as EF Core answers (it is created by migrating).
-    private static async Task<bool> TryOpenAsync(DbConnection connection, CancellationToken cancellationToken)
+    // The provider's exception types are named only in their own methods: a SQLite run never loads Npgsql or SqlClient.
+    private static async Task<bool> TryOpenAsync(DbConnection connection, DatabaseProvider provider, CancellationToken cancellationToken)
     {
         try
         {
             await connection.OpenAsync(cancellationToken);
             return true;
         }
-        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.InvalidCatalogName)
-        {
-            return false;
-        }
-        catch (Microsoft.Data.SqlClient.SqlException e) when (e.Number is 4060 or 1832 or 5120)
+        catch (DbException e) when (provider == DatabaseProvider.PostgreSql ? IsMissingPostgreSqlDatabase(e) : provider == DatabaseProvider.SqlServer && IsMissingSqlServerDatabase(e))
         {
             return false;
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool IsMissingPostgreSqlDatabase(DbException e) =>
+        e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.InvalidCatalogName };
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool IsMissingSqlServerDatabase(DbException e) =>
+        e is Microsoft.Data.SqlClient.SqlException { Number: 4060 or 1832 or 5120 };
 
     public static bool IsSqliteFileMissing(this DatabaseSettings settings)
     {

@@ -91,6 +91,18 @@ public sealed class EnumToSnakeCaseConverter<TEnum>()
     : ValueConverter<TEnum, string>(v => ToText(v), v => FromText(v))
     where TEnum : struct, Enum
 {
+    public static string ToText(TEnum value) => SnakeCaseEnum<TEnum>.ToText(value);
+
+    public static TEnum FromText(string text) => SnakeCaseEnum<TEnum>.FromText(text);
+}
+
+/// <summary>
+/// An enum's snake_case text, both ways, with no EF Core type in sight: plain ADO.NET writes (the audit
+/// trail) store it exactly as <see cref="EnumToSnakeCaseConverter{TEnum}"/> does without loading EF Core.
+/// </summary>
+public static class SnakeCaseEnum<TEnum>
+    where TEnum : struct, Enum
+{
     private static readonly Dictionary<TEnum, string> _toText =
         Enum.GetValues<TEnum>().ToDictionary(v => v, v => ModelConventions.ToSnakeCase(v.ToString()));
 

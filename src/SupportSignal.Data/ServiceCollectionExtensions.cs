@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
@@ -48,10 +49,22 @@ public static class ServiceCollectionExtensions
     /// </summary>
     public static DbConnection CreateConnection(this DatabaseSettings settings) => settings.Provider switch
     {
-        DatabaseProvider.Sqlite => new SqliteConnection(settings.ConnectionString),
-        DatabaseProvider.PostgreSql => new NpgsqlConnection(settings.ConnectionString),
-        _ => new SqlConnection(settings.ConnectionString),
+        DatabaseProvider.Sqlite => SqliteConnection(settings.ConnectionString),
+        DatabaseProvider.PostgreSql => PostgreSqlConnection(settings.ConnectionString),
+        _ => SqlServerConnection(settings.ConnectionString),
     };
+
+    // One method per provider, never inlined: ReadyToRun code loads the assembly of every type a method
+    // names when it first runs, so only the configured provider's client is loaded (SqlClient and Npgsql
+    // cost a SQLite export's start-up milliseconds otherwise).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static DbConnection SqliteConnection(string connectionString) => new SqliteConnection(connectionString);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static DbConnection PostgreSqlConnection(string connectionString) => new NpgsqlConnection(connectionString);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static DbConnection SqlServerConnection(string connectionString) => new SqlConnection(connectionString);
 
     private static DbContextOptions<T> Build<T>(DatabaseSettings settings)
         where T : DbContext

@@ -51,19 +51,19 @@ public static class ExportCommand
 
         StartupTrace.Mark("flags and configuration read");
         // No EF Core context: a plain connection checks the schema, the engine reads the stored catalog.
-        var settings = await cli.CheckDatabaseAsync(parseResult, cancellationToken);
+        var database = await cli.OpenExportDatabaseAsync(parseResult, cancellationToken);
         var time = cli.Environment.Time;
         var key = cli.Configuration(parseResult)[PseudonymKeySetting];
         var spill = cli.Configuration(parseResult)[SpillDirectorySetting];
         // Auditing never stops an export: a database that refuses the write (a read-only replica) gets a warning.
         var exports = new AuditedExport(
-            new ExportService(ExportDatabase.Over(settings), time, new ExportEngineOptions
+            new ExportService(database, time, new ExportEngineOptions
             {
                 PseudonymKey = string.IsNullOrEmpty(key) ? null : key,
                 Parallelism = parallelism,
                 SpillDirectory = string.IsNullOrEmpty(spill) ? null : spill,
             }),
-            new ExportAuditTrail(settings, time: time),
+            new ExportAuditTrail(cli.Settings(parseResult), time: time),
             auditUnavailable: e => cli.Error.WriteLineAsync($"warning: the export could not be recorded in export_audit: {e.Message}"));
         var attempt = new ExportAttempt(null, ExportSource.Cli, request, Guid.NewGuid().ToString("N"));
         // Checked before the output is opened, so a bad request leaves no file behind.

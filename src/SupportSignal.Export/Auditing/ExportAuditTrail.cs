@@ -28,27 +28,33 @@ public sealed record ExportAttempt(Guid? UserId, ExportSource Source, ExportRequ
 /// </summary>
 public sealed partial class ExportAuditTrail
 {
-    private readonly Func<SupportSignalDbContext> _contexts;
-    private readonly DatabaseProvider? _provider;
-    private readonly Func<DbConnection>? _connections;
+    // No EF Core type in a field or in the write path's methods (see ExportDatabase): the CLI's writes never load it.
+    private readonly Func<object>? _contexts;
+    private readonly DatabaseSettings? _settings;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
     /// <summary>Writes on a context's connection (one short-lived context per write), reads through EF Core.</summary>
     public ExportAuditTrail(Func<SupportSignalDbContext> contexts, ILogger<ExportAuditTrail>? logger = null, TimeProvider? time = null)
+        : this(logger, time)
     {
         _contexts = contexts;
-        _logger = logger ?? NullLogger<ExportAuditTrail>.Instance;
-        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Writes on plain connections of the configured database (no EF Core), reads through a context made when asked.</summary>
     public ExportAuditTrail(DatabaseSettings settings, ILogger<ExportAuditTrail>? logger = null, TimeProvider? time = null)
-        : this(settings.CreateContext, logger, time)
+        : this(logger, time)
     {
-        _provider = settings.Provider;
-        _connections = settings.CreateConnection;
+        _settings = settings;
     }
+
+    private ExportAuditTrail(ILogger<ExportAuditTrail>? logger, TimeProvider? time)
+    {
+        _logger = logger ?? NullLogger<ExportAuditTrail>.Instance;
+        _time = time ?? TimeProvider.System;
+    }
+
+    private SupportSignalDbContext NewContext() => _contexts is { } contexts ? (SupportSignalDbContext)contexts() : _settings!.CreateContext();
 
     // The rows this trail started, as written: finishing one then needs no query (compiling one costs
     // a CLI run more than exporting a small database). Any other row is read back from the table.
@@ -65,11 +71,7 @@ public sealed partial class ExportAuditTrail
     /// <summary>Completes a started row. Runs to the end even when the export was cancelled.</summary>
     public async Task FinishAsync(Guid id, ExportOutcome outcome, ExportSummary? summary = null, string? errorCode = null)
     {
-        if (!_started.TryRemove(id, out var row))
-        {
-            await using var db = _contexts();
-            row = await db.ExportAudits.AsNoTracking().SingleAsync(a => a.Id == id, CancellationToken.None);
-        }
+        var row = _started.TryRemove(id, out var started) ? started : await ReadAsync(id);
 
         row.Outcome = outcome;
         row.FinishedAt = _time.GetUtcNow().UtcDateTime;
@@ -87,6 +89,14 @@ public sealed partial class ExportAuditTrail
         Log(row);
     }
 
+    // A row another trail started, read back through EF Core: its own method, so a run that finishes only
+    // its own rows (the CLI) never loads EF Core's query machinery.
+    private async Task<ExportAudit> ReadAsync(Guid id)
+    {
+        await using var db = NewContext();
+        return await db.ExportAudits.AsNoTracking().SingleAsync(a => a.Id == id, CancellationToken.None);
+    }
+
     /// <summary>An attempt refused before it began (bad input, too many exports at once).</summary>
     public async Task RejectAsync(ExportAttempt attempt, string errorCode)
     {
@@ -101,7 +111,7 @@ public sealed partial class ExportAuditTrail
     /// <summary>The most recent attempts first.</summary>
     public async Task<(IReadOnlyList<ExportAudit> Rows, int Total)> PageAsync(int page, int pageSize, CancellationToken cancellationToken = default)
     {
-        await using var db = _contexts();
+        await using var db = NewContext();
         var total = await db.ExportAudits.CountAsync(cancellationToken);
         var rows = await db.ExportAudits.AsNoTracking()
             .OrderByDescending(a => a.StartedAt).ThenByDescending(a => a.Id)
@@ -167,10 +177,9 @@ public sealed partial class ExportAuditTrail
 
     private async Task ExecuteAsync(Func<Func<string, string>, string> sql, AuditColumn[] columns, ExportAudit row, CancellationToken cancellationToken)
     {
-        await using var db = _connections is null ? _contexts() : null;
-        var dialect = SqlDialect.For(_provider ?? db!.Provider);
-        await using var own = _connections?.Invoke();
-        var connection = own ?? db!.Database.GetDbConnection();
+        var (connection, provider, owner) = _settings is { } settings ? (settings.CreateConnection(), settings.Provider, null) : ContextConnection();
+        await using var closes = owner ?? connection;
+        var dialect = SqlDialect.For(provider);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = sql(dialect.Delimit);
@@ -188,6 +197,13 @@ public sealed partial class ExportAuditTrail
         }
     }
 
+    // A fresh context's connection (disposing the context closes it); apart, so plain writes never load EF Core.
+    private (DbConnection Connection, DatabaseProvider Provider, IAsyncDisposable? Owner) ContextConnection()
+    {
+        var db = NewContext();
+        return (db.Database.GetDbConnection(), db.Provider, db);
+    }
+
     private const string Table = "export_audit";
 
     private static readonly AuditColumn _id = new("id", r => r.Id);
@@ -197,10 +213,10 @@ public sealed partial class ExportAuditTrail
     [
         _id,
         new("user_id", r => r.UserId),
-        new("source", r => EnumToSnakeCaseConverter<ExportSource>.ToText(r.Source)),
+        new("source", r => SnakeCaseEnum<ExportSource>.ToText(r.Source)),
         new("started_at", r => r.StartedAt),
         new("finished_at", r => r.FinishedAt),
-        new("outcome", r => EnumToSnakeCaseConverter<ExportOutcome>.ToText(r.Outcome)),
+        new("outcome", r => SnakeCaseEnum<ExportOutcome>.ToText(r.Outcome)),
         new("format", r => r.Format),
         new("filters", r => r.Filters),
         new("deidentified", r => r.Deidentified),

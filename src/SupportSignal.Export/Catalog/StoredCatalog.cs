@@ -8,21 +8,29 @@ namespace SupportSignal.Export.Catalog;
 
 /// <summary>
 /// The catalog of each provider's model, kept in the repository as data (Catalog/Stored/&lt;provider&gt;.json,
-/// embedded in this assembly), so an export that starts without EF Core (the CLI) needs no model at all.
+/// embedded in this assembly), with the migrations that make that schema, so an export that starts without
+/// EF Core (the CLI) needs no model and no scan of the migration types at all.
 /// Read with <see cref="JsonDocument"/>, not the reflection serializer, whose first call costs a CLI run
 /// tens of milliseconds. A unit test compares each stored catalog with <see cref="ExportCatalog.FromModel"/>
-/// and tells how to regenerate it.
+/// (and the migrations with <c>DatabaseMigrator.KnownMigrations</c>) and tells how to regenerate it.
 /// </summary>
 public static class StoredCatalog
 {
-    private static readonly ConcurrentDictionary<DatabaseProvider, ExportCatalog> _loaded = new();
+    private static readonly ConcurrentDictionary<DatabaseProvider, (ExportCatalog Catalog, IReadOnlyList<string> Migrations)> _loaded = new();
 
     /// <summary>The stored catalog of <paramref name="provider"/>'s model.</summary>
-    public static ExportCatalog For(DatabaseProvider provider) => _loaded.GetOrAdd(provider, p =>
+    public static ExportCatalog For(DatabaseProvider provider) => Load(provider).Catalog;
+
+    /// <summary>The migrations of this build for <paramref name="provider"/>, oldest first, as stored with its catalog.</summary>
+    public static IReadOnlyList<string> MigrationsOf(DatabaseProvider provider) => Load(provider).Migrations;
+
+    private static (ExportCatalog Catalog, IReadOnlyList<string> Migrations) Load(DatabaseProvider provider) => _loaded.GetOrAdd(provider, p =>
     {
         using var stream = typeof(StoredCatalog).Assembly.GetManifestResourceStream(ResourceName(p))
             ?? throw new InvalidOperationException($"No stored export catalog for {p}.");
-        return Read(stream);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return Read(bytes);
     });
 
     /// <summary>The file a provider's catalog is stored in, relative to this project.</summary>
@@ -31,12 +39,13 @@ public static class StoredCatalog
     private static string ResourceName(DatabaseProvider provider) => $"SupportSignal.Export.Catalog.Stored.{provider.ToString().ToLowerInvariant()}.json";
 
     /// <summary>The catalog as stored: every table in its order, every field of every column, key and foreign key.</summary>
-    public static string Write(ExportCatalog catalog)
+    public static string Write(ExportCatalog catalog, IEnumerable<string> migrations)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
+            WriteNames(json, "migrations", migrations);
             json.WriteStartArray("tables");
             foreach (var table in catalog.Tables)
             {
@@ -93,9 +102,9 @@ public static class StoredCatalog
     }
 
     /// <summary>Reads a catalog <see cref="Write"/> wrote.</summary>
-    public static ExportCatalog Read(Stream stream)
+    public static (ExportCatalog Catalog, IReadOnlyList<string> Migrations) Read(ReadOnlyMemory<byte> json)
     {
-        using var document = JsonDocument.Parse(stream);
+        using var document = JsonDocument.Parse(json);
         var tables = document.RootElement.GetProperty("tables").EnumerateArray().Select(table => new ExportTable(
             table.GetProperty("name").GetString()!,
             Names(table.GetProperty("primaryKey")),
@@ -119,7 +128,7 @@ public static class StoredCatalog
         {
             Role = ReadEnum<TableRole>(table.GetProperty("role")),
         }).ToList();
-        return new ExportCatalog(tables);
+        return (new ExportCatalog(tables), Names(document.RootElement.GetProperty("migrations")));
     }
 
     private static void WriteNames(Utf8JsonWriter json, string property, IEnumerable<string> names)

@@ -125,7 +125,7 @@ internal sealed class Snapshot : IAsyncDisposable
     private async Task CheckSchemaAsync(CancellationToken cancellationToken)
     {
         AppliedMigration = (await DatabaseMigrator.AppliedMigrationsAsync(_connection, _transaction, _database.Provider, cancellationToken)).LastOrDefault();
-        var expected = DatabaseMigrator.KnownMigrations(_database.Provider).LastOrDefault();
+        var expected = _database.KnownMigrations.LastOrDefault();
         if (AppliedMigration != expected)
         {
             throw new ExportSchemaException(AppliedMigration, expected);

@@ -11,7 +11,8 @@ namespace SupportSignal.UnitTests.Export;
 
 /// <summary>
 /// The CLI's export reads the stored catalog of its provider (src/SupportSignal.Export/Catalog/Stored) and
-/// quotes names itself, so it never builds an EF Core model; both must say exactly what the model says.
+/// quotes names itself, so it never builds an EF Core model; both must say exactly what the model (and the
+/// migrations of this build) say.
 /// When an entity configuration changes, regenerate the stored catalogs with
 /// <c>SUPPORTSIGNAL_WRITE_CATALOGS=1 dotnet test --project tests/SupportSignal.UnitTests -- --filter-class '*StoredCatalogTests'</c>.
 /// </summary>
@@ -29,7 +30,7 @@ public sealed class StoredCatalogTests
     public void The_stored_catalog_is_the_one_the_model_gives(DatabaseProvider provider)
     {
         using var db = ClassificationTests.ContextFor(provider);
-        var fromModel = StoredCatalog.Write(ExportCatalog.FromModel(db.Model));
+        var fromModel = StoredCatalog.Write(ExportCatalog.FromModel(db.Model), db.KnownMigrations());
         var path = Path.Combine(ExportDocumentTests.RepositoryRoot(), "src", "SupportSignal.Export", StoredCatalog.FileName(provider));
         if (Environment.GetEnvironmentVariable(WriteVariable) == "1")
         {
@@ -39,7 +40,7 @@ public sealed class StoredCatalogTests
         // The file in the repository, and the resource the engine reads, both equal the model's catalog field for field.
         Assert.True(File.Exists(path), $"{path} is missing. {Regenerate}");
         Assert.True(fromModel == File.ReadAllText(path), $"{StoredCatalog.FileName(provider)}: {Regenerate}");
-        Assert.True(fromModel == StoredCatalog.Write(StoredCatalog.For(provider)), $"The embedded {StoredCatalog.FileName(provider)} is stale: rebuild. {Regenerate}");
+        Assert.True(fromModel == StoredCatalog.Write(StoredCatalog.For(provider), StoredCatalog.MigrationsOf(provider)), $"The embedded {StoredCatalog.FileName(provider)} is stale: rebuild. {Regenerate}");
     }
 
     [Fact]
@@ -47,11 +48,11 @@ public sealed class StoredCatalogTests
     {
         using var db = ClassificationTests.ContextFor(DatabaseProvider.Sqlite);
         var catalog = ExportCatalog.FromModel(db.Model);
-        var text = StoredCatalog.Write(catalog);
-        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text));
-        var read = StoredCatalog.Read(stream);
+        var text = StoredCatalog.Write(catalog, db.KnownMigrations());
+        var (read, migrations) = StoredCatalog.Read(System.Text.Encoding.UTF8.GetBytes(text));
 
-        Assert.Equal(text, StoredCatalog.Write(read));
+        Assert.Equal(text, StoredCatalog.Write(read, migrations));
+        Assert.Equal(db.KnownMigrations(), migrations);
         Assert.Equal(catalog.Tables.Select(t => t.Name), read.Tables.Select(t => t.Name));
         // Spot checks that the writer does not drop what the engine relies on.
         var incidents = read.Find("incidents")!;
