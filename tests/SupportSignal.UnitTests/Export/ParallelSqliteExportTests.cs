@@ -47,6 +47,21 @@ public sealed class ParallelSqliteExportTests
         Assert.NotEqual(Encoding.UTF8.GetString(serial), after);
     }
 
+    // Unset, Export:Parallelism is the cores (at most 4): two readers on the two-core machines the benchmark ran on.
+    [Fact]
+    public async Task An_export_with_no_parallelism_set_reads_a_WAL_database_with_a_reader_per_core_and_the_serial_bytes()
+    {
+        await using var database = await TestDatabase.CreateAsync(DemoSets.Small, Cancel);
+        var serial = await ExportRunner.BytesAsync(database, options: new ExportEngineOptions { Parallelism = 1 }, cancellationToken: Cancel);
+
+        await using var db = database.NewContext();
+        using var output = new MemoryStream();
+        var summary = await new ExportService(db, TestClock.Create()).ExportAsync(new ExportRequest(), output, Cancel);
+
+        Assert.Equal(Math.Clamp(Environment.ProcessorCount, 1, 4), summary.Readers);
+        Assert.Equal(Encoding.UTF8.GetString(serial), Encoding.UTF8.GetString(output.ToArray()));
+    }
+
     [Fact]
     public async Task A_json_gz_export_reads_on_one_connection_so_its_compressed_bytes_stay_the_serial_ones()
     {
