@@ -78,11 +78,10 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         }
 
         var counted = new CountingFolder(folder);
-        return await RunAsync(request, () => counted.BytesWritten, progress, async (snapshot, metadata, plans, reporter) =>
-        {
-            await ExportWriter.WriteFilesAsync(request.Format, snapshot, counted, metadata, plans, null, reporter, cancellationToken);
-            return 1;
-        }, cancellationToken);
+        return await RunAsync(request, () => counted.BytesWritten, progress, (snapshot, metadata, plans, reporter) =>
+            ParallelDocumentWriter.WriteFilesAsync(
+                snapshot, ParallelReaders(request, Select(request)), _options.SpillDirectory ?? Path.GetTempPath(), counted, metadata, plans, reporter, cancellationToken),
+            cancellationToken);
     }
 
     private async Task<ExportSummary> RunAsync(
@@ -185,10 +184,16 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
         selection.Segment is { } segment && segment.Tables.Any(t => t.Choice != RowChoice.Whole);
 
     // Several readers need a snapshot other sessions can share, tables read whole, rows that need no
-    // state shared between tables (de-identification has), and one document (not zip entries).
+    // state shared between tables (de-identification has), and one document or one file per table
+    // written as it is read (a zip of JSON Lines compresses its entries as the serial export does).
     private int ParallelReaders(ExportRequest request, ExportSelection selection) =>
         !ChoosesRows(selection) && !request.Deidentify &&
-        (request.Format == ExportFormat.Json ? Dialect.SharesSnapshots : request.Format == ExportFormat.JsonGz && Dialect.SharesSnapshotsForCompressedOutput)
+        (request.Format switch
+        {
+            ExportFormat.Json or ExportFormat.Parquet => Dialect.SharesSnapshots,
+            ExportFormat.JsonGz => Dialect.SharesSnapshotsForCompressedOutput,
+            _ => false,
+        })
             ? Math.Clamp(_options.Parallelism == ExportEngineOptions.ProviderDefault ? Dialect.DefaultParallelism : _options.Parallelism, 1, ExportEngineOptions.MaxParallelism)
             : 1;
 

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 
 using SupportSignal.Export;
@@ -92,6 +93,79 @@ public sealed class ParallelSqliteExportTests
 
         Assert.Equal(1, summary.Readers);
         Assert.Equal(Encoding.UTF8.GetString(serial), Encoding.UTF8.GetString(output.ToArray()));
+    }
+
+    // Each reader writes whole Parquet files, so the zip's entries and the CLI's folder hold the serial export's files.
+    [Fact]
+    public async Task A_parquet_export_read_by_two_connections_holds_the_serial_files_and_nothing_committed_while_it_runs()
+    {
+        await using var template = await TestDatabase.CreateAsync(DemoSets.Small, Cancel);
+        await using var database = await template.CopyAsync(Cancel);
+        database.Execute("UPDATE companies SET name = name || ''");
+        var request = new ExportRequest { Format = ExportFormat.Parquet };
+        var serial = ZipFiles(await ExportRunner.BytesAsync(database, request, Parallel(1), Cancel));
+
+        var gate = new PausingStream();
+        var export = Task.Run(
+            async () =>
+            {
+                await using var db = database.NewContext();
+                return await new ExportService(db, TestClock.Create(), Parallel(2)).ExportAsync(request, gate, Cancel);
+            },
+            Cancel);
+        Assert.True(await gate.Paused.WaitAsync(Poll.DefaultTimeout, Cancel), "the export never paused at its first write");
+        WriteDuringTheExport(database, "written-during-the-parallel-export");
+        gate.Release();
+        var summary = await export;
+
+        Assert.Equal(2, summary.Readers);
+        var parallel = ZipFiles(gate.Written.ToArray());
+        Assert.True(serial.Count > 10, $"only {serial.Count} files");
+        Assert.Equal(serial.Keys.Order(StringComparer.Ordinal), parallel.Keys.Order(StringComparer.Ordinal));
+        Assert.All(serial, f => Assert.True(f.Value.AsSpan().SequenceEqual(parallel[f.Key]), $"{f.Key} differs from the serial export's"));
+
+        // The folder the CLI writes: the same files, read now that the commits are in (so they differ from the first ones).
+        var after = ZipFiles(await ExportRunner.BytesAsync(database, request, Parallel(1), Cancel));
+        var root = Directory.CreateTempSubdirectory("parallel-parquet-").FullName;
+        try
+        {
+            await using (var db = database.NewContext())
+            {
+                var folderSummary = await new ExportService(db, TestClock.Create(), Parallel(2)).ExportAsync(request, new Folder(root), null, Cancel);
+                Assert.Equal(2, folderSummary.Readers);
+            }
+
+            Assert.Equal(after.Keys.Order(StringComparer.Ordinal), Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).Order(StringComparer.Ordinal));
+            Assert.All(after, f => Assert.True(File.ReadAllBytes(Path.Combine(root, f.Key)).AsSpan().SequenceEqual(f.Value), $"{f.Key} differs in the folder"));
+            Assert.False(after["tables/incidents.parquet"].AsSpan().SequenceEqual(serial["tables/incidents.parquet"]), "the commits never reached a later export");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static Dictionary<string, byte[]> ZipFiles(byte[] zip)
+    {
+        using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
+        return archive.Entries.ToDictionary(e => e.FullName, e =>
+        {
+            using var entry = e.Open();
+            using var bytes = new MemoryStream();
+            entry.CopyTo(bytes);
+            return bytes.ToArray();
+        });
+    }
+
+    private sealed class Folder(string root) : IExportFolder
+    {
+        public Task<Stream> CreateFileAsync(string path, CancellationToken cancellationToken)
+        {
+            var file = Path.Combine(root, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            return Task.FromResult<Stream>(File.Create(file));
+        }
     }
 
     private static ExportEngineOptions Parallel(int readers) => new() { Parallelism = readers };
