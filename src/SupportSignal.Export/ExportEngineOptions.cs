@@ -22,7 +22,7 @@ public sealed record ExportEngineOptions
     /// (unset) takes the provider's default, <see cref="DefaultParallelism"/> (docs/benchmarks.md found two
     /// readers fastest on two cores, on PostgreSQL and SQLite alike). Used where the dialect
     /// can share a snapshot between sessions (PostgreSQL; SQLite in WAL mode), for a json or Parquet export (and
-    /// json.gz on PostgreSQL) of whole tables that is not de-identified; elsewhere the export reads
+    /// json.gz on PostgreSQL) of whole tables, de-identified or not; elsewhere the export reads
     /// serially whatever this says.
     /// </summary>
     public int Parallelism { get; init; } = ProviderDefault;

@@ -183,11 +183,12 @@ public sealed class ExportService(SupportSignalDbContext db, TimeProvider? timeP
     private static bool ChoosesRows(ExportSelection selection) =>
         selection.Segment is { } segment && segment.Tables.Any(t => t.Choice != RowChoice.Whole);
 
-    // Several readers need a snapshot other sessions can share, tables read whole, rows that need no
-    // state shared between tables (de-identification has), and one document or one file per table
-    // written as it is read (a zip of JSON Lines compresses its entries as the serial export does).
+    // Several readers need a snapshot other sessions can share, tables read whole (a segment's chosen
+    // keys live in the export's own session), and one document or one file per table written as it is
+    // read (a zip of JSON Lines compresses its entries as the serial export does). De-identification
+    // reads the same way: its people are learnt before the rows, and its pseudonyms depend on nothing else.
     private int ParallelReaders(ExportRequest request, ExportSelection selection) =>
-        !ChoosesRows(selection) && !request.Deidentify &&
+        !ChoosesRows(selection) &&
         (request.Format switch
         {
             ExportFormat.Json or ExportFormat.Parquet => Dialect.SharesSnapshots,

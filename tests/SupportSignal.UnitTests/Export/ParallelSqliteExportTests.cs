@@ -146,6 +146,34 @@ public sealed class ParallelSqliteExportTests
         }
     }
 
+    // Pseudonyms depend only on the key and the value, and each reader scrubs with its own buffers.
+    [Theory]
+    [InlineData(ExportFormat.Json)]
+    [InlineData(ExportFormat.Parquet)]
+    public async Task A_deidentified_export_read_by_two_connections_is_the_serial_one_byte_for_byte(ExportFormat format)
+    {
+        await using var database = await TestDatabase.CreateAsync(DemoSets.Small, Cancel);
+        var request = new ExportRequest { Format = format, Deidentify = true };
+        var serial = await ExportRunner.BytesAsync(database, request, Parallel(1) with { PseudonymKey = "parallel-key" }, Cancel);
+
+        await using var db = database.NewContext();
+        using var output = new MemoryStream();
+        var summary = await new ExportService(db, TestClock.Create(), Parallel(2) with { PseudonymKey = "parallel-key" }).ExportAsync(request, output, Cancel);
+
+        Assert.Equal(2, summary.Readers);
+        if (format == ExportFormat.Json)
+        {
+            Assert.Equal(Encoding.UTF8.GetString(serial), Encoding.UTF8.GetString(output.ToArray()));
+            Assert.Contains("\"Participant ", Encoding.UTF8.GetString(serial));
+        }
+        else
+        {
+            var (expected, actual) = (ZipFiles(serial), ZipFiles(output.ToArray()));
+            Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
+            Assert.All(expected, f => Assert.True(f.Value.AsSpan().SequenceEqual(actual[f.Key]), $"{f.Key} differs from the serial export's"));
+        }
+    }
+
     private static Dictionary<string, byte[]> ZipFiles(byte[] zip)
     {
         using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
