@@ -19,10 +19,10 @@ public sealed record ExportEngineOptions
     /// <summary>
     /// Export:Parallelism: how many connections may read one export's snapshot at once (the CLI's
     /// <c>--parallel N</c>). 1 reads every table on the export's own connection; <see cref="ProviderDefault"/>
-    /// (unset) takes the provider's default: <see cref="DefaultParallelism"/> on PostgreSQL, 1 on SQLite,
-    /// where docs/benchmarks.md found one connection fastest on two shared cores. Used where the dialect
-    /// can share a snapshot between sessions (PostgreSQL; SQLite in WAL mode), for a json export (and
-    /// json.gz on PostgreSQL) of whole tables that is not de-identified; elsewhere the export reads
+    /// (unset) takes the provider's default, <see cref="DefaultParallelism"/> (docs/benchmarks.md found two
+    /// readers fastest on two cores, on PostgreSQL and SQLite alike). Used where the dialect
+    /// can share a snapshot between sessions (PostgreSQL; SQLite in WAL mode), for a json or Parquet export (and
+    /// json.gz on PostgreSQL) of whole tables, de-identified or not; elsewhere the export reads
     /// serially whatever this says.
     /// </summary>
     public int Parallelism { get; init; } = ProviderDefault;

@@ -77,11 +77,10 @@ public sealed class ExportService(ExportDatabase database, TimeProvider? timePro
         }
 
         var counted = new CountingFolder(folder);
-        return await RunAsync(request, () => counted.BytesWritten, progress, async (snapshot, metadata, plans, reporter) =>
-        {
-            await ExportWriter.WriteFilesAsync(request.Format, snapshot, counted, metadata, plans, null, reporter, cancellationToken);
-            return 1;
-        }, cancellationToken);
+        return await RunAsync(request, () => counted.BytesWritten, progress, (snapshot, metadata, plans, reporter) =>
+            ParallelDocumentWriter.WriteFilesAsync(
+                snapshot, ParallelReaders(request, Select(request)), _options.SpillDirectory ?? Path.GetTempPath(), counted, metadata, plans, reporter, cancellationToken),
+            cancellationToken);
     }
 
     private async Task<ExportSummary> RunAsync(
@@ -183,11 +182,18 @@ public sealed class ExportService(ExportDatabase database, TimeProvider? timePro
     private static bool ChoosesRows(ExportSelection selection) =>
         selection.Segment is { } segment && segment.Tables.Any(t => t.Choice != RowChoice.Whole);
 
-    // Several readers need a snapshot other sessions can share, tables read whole, rows that need no
-    // state shared between tables (de-identification has), and one document (not zip entries).
+    // Several readers need a snapshot other sessions can share, tables read whole (a segment's chosen
+    // keys live in the export's own session), and one document or one file per table written as it is
+    // read (a zip of JSON Lines compresses its entries as the serial export does). De-identification
+    // reads the same way: its people are learnt before the rows, and its pseudonyms depend on nothing else.
     private int ParallelReaders(ExportRequest request, ExportSelection selection) =>
-        !ChoosesRows(selection) && !request.Deidentify &&
-        (request.Format == ExportFormat.Json ? Dialect.SharesSnapshots : request.Format == ExportFormat.JsonGz && Dialect.SharesSnapshotsForCompressedOutput)
+        !ChoosesRows(selection) &&
+        (request.Format switch
+        {
+            ExportFormat.Json or ExportFormat.Parquet => Dialect.SharesSnapshots,
+            ExportFormat.JsonGz => Dialect.SharesSnapshotsForCompressedOutput,
+            _ => false,
+        })
             ? Math.Clamp(_options.Parallelism == ExportEngineOptions.ProviderDefault ? Dialect.DefaultParallelism : _options.Parallelism, 1, ExportEngineOptions.MaxParallelism)
             : 1;
 

@@ -175,7 +175,7 @@ public static class ExportCommand
 
         public Option<string> Parallel { get; } = new("--" + ExportEngineOptions.ParallelismField)
         {
-            Description = $"Read with up to N connections in one snapshot (default {ParallelismSetting}, else PostgreSQL: the cores, at most 4; SQLite: 1).",
+            Description = $"Read with up to N connections in one snapshot (default {ParallelismSetting}, else the cores, at most 4).",
             HelpName = "N",
         };
 

@@ -26,7 +26,10 @@ internal sealed class Deidentifier
     private const string ParticipantPrefix = "Participant ";
 
     private readonly Pseudonyms _pseudonyms;
-    private readonly TextScrubber _scrubber;
+
+    // A scrubber's buffers serve one value at a time, and parallel readers scrub on their own threads:
+    // one scrubber per thread (a value is scrubbed within one synchronous call, so no reader shares one).
+    private readonly ThreadLocal<TextScrubber> _scrubbers;
 
     // Who each row of a naming table (participants, incidents, users) is about, by its key.
     private readonly Dictionary<string, Dictionary<Guid, NameContext?>> _contexts;
@@ -39,7 +42,7 @@ internal sealed class Deidentifier
     {
         _accounts = accounts;
         _pseudonyms = pseudonyms;
-        _scrubber = new TextScrubber(people);
+        _scrubbers = new ThreadLocal<TextScrubber>(() => new TextScrubber(people));
         _contexts = contexts;
         People = people;
         KeyConfigured = keyConfigured;
@@ -252,8 +255,8 @@ internal sealed class Deidentifier
         if (column.Classification == DataClass.FreeText)
         {
             return column.Kind == ValueKind.Json
-                ? (w, r, i) => _scrubber.WriteScrubbedJson(w, r.GetUtf8(i), context(r))
-                : (w, r, i) => _scrubber.WriteScrubbed(w, r.GetUtf8(i), context(r));
+                ? (w, r, i) => _scrubbers.Value!.WriteScrubbedJson(w, r.GetUtf8(i), context(r))
+                : (w, r, i) => _scrubbers.Value!.WriteScrubbed(w, r.GetUtf8(i), context(r));
         }
 
         if (column.Classification != DataClass.Personal)
@@ -287,7 +290,7 @@ internal sealed class Deidentifier
             case PersonalKind.BirthDate:
                 return (w, r, i) => w.WriteStringValue(r.GetDate(i).Year.ToString(CultureInfo.InvariantCulture));
             default:
-                return (w, r, i) => _scrubber.WriteScrubbed(w, r.GetUtf8(i), context(r));
+                return (w, r, i) => _scrubbers.Value!.WriteScrubbed(w, r.GetUtf8(i), context(r));
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -11,7 +12,8 @@ namespace SupportSignal.Export.Deidentification;
 internal sealed class Pseudonyms(byte[] key)
 {
     // Each pseudonym as written, by the value as stored: one string per person, however many rows name them.
-    private readonly Dictionary<(Kind, string Value), string> _written = [];
+    // Parallel readers share it; a pseudonym depends only on the key and the value, so whichever adds it first writes the same.
+    private readonly ConcurrentDictionary<(Kind, string Value), string> _written = [];
 
     private enum Kind
     {
@@ -44,14 +46,14 @@ internal sealed class Pseudonyms(byte[] key)
     {
         if (!_written.TryGetValue((kind, value), out var pseudonym))
         {
-            _written[(kind, value)] = pseudonym = kind switch
+            pseudonym = _written.GetOrAdd((kind, value), kind switch
             {
                 Kind.Participant => "Participant " + Code("person", Normalize(value), 6),
                 Kind.User => "User " + Code("person", Normalize(value), 6),
                 Kind.Contact => "Contact " + Code("person", Normalize(value), 6),
                 Kind.Email => $"user-{Code("email", value.Trim().ToLowerInvariant(), 6).ToLowerInvariant()}@example.invalid",
                 _ => "NDIS-" + Code("ndis", new string(value.Where(char.IsAsciiDigit).ToArray()), 8),
-            };
+            });
         }
 
         return pseudonym;

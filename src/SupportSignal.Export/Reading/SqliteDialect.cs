@@ -25,11 +25,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override bool SharesSnapshots => true;
 
-    // One connection unless asked (--parallel N, Export:Parallelism). Two readers spend about 1.2x the
-    // CPU; on an idle machine they were 26-45% faster at every size, on a loaded one no faster or slower
-    // (docs/benchmarks.md, issue 16). A web server runs several exports and pages at once, so the
-    // default stays one reader; the CLI's --parallel 2 is the fast choice for a large file.
-    public override int DefaultParallelism => 1;
+    // The provider's default (the cores, at most 4): on an idle two-core machine two readers beat one
+    // at every size, by 26-45% (docs/benchmarks.md, issue 16).
 
     // A SQLite json.gz export keeps the very bytes of the serial export (ExportBytesPinTests pins them);
     // its compressor, not the reading, is what bounds its speed.

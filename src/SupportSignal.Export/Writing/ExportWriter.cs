@@ -32,7 +32,7 @@ internal static class ExportWriter
         tableWritten ??= (plan, rows, _) => CheckCount(plan, metadata, rows);
         if (format is ExportFormat.Zip or ExportFormat.Parquet)
         {
-            await WriteZipAsync(format, snapshot, stream, metadata, plans, tableWritten, progress, cancellationToken);
+            await WriteZipAsync(format, stream, metadata, plans, FilesFrom(format, snapshot.Rows, progress), tableWritten, progress, cancellationToken);
             return;
         }
 
@@ -88,15 +88,31 @@ internal static class ExportWriter
         await stream.WriteAsync("}}"u8.ToArray(), cancellationToken);
     }
 
-    // The zip writer closes entries with small synchronous writes; hold those for the next async one.
-    private static async Task WriteZipAsync(
-        ExportFormat format, Snapshot snapshot, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, TableWritten tableWritten,
+    /// <summary>Writes one table's rows as a file of the export (JSON Lines or Parquet); returns the rows written.</summary>
+    public delegate Task<long> TableFileWriter(TablePlan plan, Stream file, CancellationToken cancellationToken);
+
+    /// <summary>Each table's file read from <paramref name="rows"/> as it is written: the serial export, and each parallel reader.</summary>
+    public static TableFileWriter FilesFrom(ExportFormat format, IRowSource rows, ProgressReporter? progress) =>
+        format == ExportFormat.Parquet
+            ? (plan, file, token) => ParquetTableWriter.WriteAsync(rows, plan, file, progress, token)
+            : async (plan, file, token) =>
+            {
+                var output = JsonOutput.Lines(file, WriterOptions, progress);
+                var written = await rows.WriteRowsAsync(plan, output, token);
+                await output.FlushAsync(token);
+                return written;
+            };
+
+    /// <summary>A zip of the files <see cref="WriteFilesAsync"/> writes, each table's from <paramref name="writeTable"/>.</summary>
+    public static async Task WriteZipAsync(
+        ExportFormat format, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, TableFileWriter writeTable, TableWritten tableWritten,
         ProgressReporter? progress, CancellationToken cancellationToken)
     {
+        // The zip writer closes entries with small synchronous writes; hold those for the next async one.
         var target = new AsyncOnlyWriteStream(stream);
         await using (var zip = new ZipArchive(target, ZipArchiveMode.Create, leaveOpen: true))
         {
-            await WriteFilesAsync(format, snapshot, new ZipFolder(zip), metadata, plans, tableWritten, progress, cancellationToken);
+            await WriteFilesAsync(format, new ZipFolder(zip), metadata, plans, writeTable, tableWritten, progress, cancellationToken);
         }
 
         await target.FlushAsync(cancellationToken);
@@ -105,13 +121,13 @@ internal static class ExportWriter
     /// <summary>
     /// The files of a zip or Parquet export, into a zip or a folder: <c>metadata.json</c>, which holds
     /// {"metadata": {...}} so jq paths are the same as in the single document, then one
-    /// <c>tables/&lt;name&gt;.jsonl</c> or <c>.parquet</c> per table.
+    /// <c>tables/&lt;name&gt;.jsonl</c> or <c>.parquet</c> per table, in the order of <paramref name="plans"/>,
+    /// each written by <paramref name="writeTable"/>.
     /// </summary>
     public static async Task WriteFilesAsync(
-        ExportFormat format, Snapshot snapshot, IExportFolder folder, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
-        TableWritten? tableWritten, ProgressReporter? progress, CancellationToken cancellationToken)
+        ExportFormat format, IExportFolder folder, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, TableFileWriter writeTable,
+        TableWritten tableWritten, ProgressReporter? progress, CancellationToken cancellationToken)
     {
-        tableWritten ??= (plan, rows, _) => CheckCount(plan, metadata, rows);
         await using (var entry = await folder.CreateFileAsync(MetadataFile, cancellationToken))
         await using (var writer = new Utf8JsonWriter(entry, WriterOptions))
         {
@@ -125,19 +141,7 @@ internal static class ExportWriter
         {
             progress?.BeginTable(plan.Table.Name);
             await using var entry = await folder.CreateFileAsync(TableFile(format, plan.Table.Name), cancellationToken);
-            long rows;
-            if (format == ExportFormat.Parquet)
-            {
-                rows = await ParquetTableWriter.WriteAsync(snapshot.Rows, plan, entry, progress, cancellationToken);
-            }
-            else
-            {
-                var output = JsonOutput.Lines(entry, WriterOptions, progress);
-                rows = await snapshot.Rows.WriteRowsAsync(plan, output, cancellationToken);
-                await output.FlushAsync(cancellationToken);
-            }
-
-            tableWritten(plan, rows, 0);
+            tableWritten(plan, await writeTable(plan, entry, cancellationToken), 0);
         }
     }
 

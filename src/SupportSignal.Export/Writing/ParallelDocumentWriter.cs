@@ -7,19 +7,20 @@ using SupportSignal.Export.Reading;
 namespace SupportSignal.Export.Writing;
 
 /// <summary>
-/// The document written by several readers in one snapshot, the way <c>pg_dump -j</c> reads: the
+/// The document (or a Parquet export's files) written by several readers in one snapshot, the way <c>pg_dump -j</c> reads: the
 /// export's own connection shares its snapshot (<see cref="SqlDialect.ShareSnapshotAsync"/>; PostgreSQL:
 /// <c>pg_export_snapshot()</c> and <c>SET TRANSACTION SNAPSHOT</c>; SQLite in WAL mode:
 /// <c>sqlite3_snapshot_get</c> and <c>sqlite3_snapshot_open</c>), and the readers take tables in document
 /// order. One writer keeps the order: it writes the first unfinished table, then the next, so a
 /// table's rows still come out in primary-key order and tables in dependency order, byte for byte as
-/// the serial writer puts them.
+/// the serial writer puts them. A Parquet export's reader writes the table's whole file (a zip entry,
+/// or a file of the CLI's folder) the way the serial export does, so those bytes are the serial ones too.
 /// <para>
 /// A reader that takes a table when every earlier table has been read streams it to the writer in
-/// 64 KB chunks, at most <see cref="ChunksAhead"/> ahead. A reader that takes a table while an
+/// chunks (64 KB of JSON, or one Parquet row group), at most <see cref="ChunksAhead"/> ahead. A reader that takes a table while an
 /// earlier one is still being read would have to wait for the writer, so it spills the table to a
 /// temporary file instead (owner-only, deleted on close), which the writer copies when it gets
-/// there. Readers never wait for each other, and memory stays bounded (readers × chunks × 64 KB)
+/// there. Readers never wait for each other, and memory stays bounded (readers × chunks)
 /// whatever the table sizes; the temporary files take at most the size of the tables read ahead.
 /// </para>
 /// </summary>
@@ -28,14 +29,60 @@ internal static class ParallelDocumentWriter
     private const int ChunksAhead = 8;
 
     /// <summary>
-    /// Writes the document (json, or json.gz) with up to <paramref name="readers"/> connections; when the
-    /// snapshot cannot be shared after all (<see cref="SqlDialect.ShareSnapshotAsync"/>), with the
+    /// Writes the document (json, json.gz) or a Parquet zip with up to <paramref name="readers"/> connections;
+    /// when the snapshot cannot be shared after all (<see cref="SqlDialect.ShareSnapshotAsync"/>), with the
     /// export's own connection alone. Returns how many connections read.
     /// </summary>
-    public static async Task<int> WriteAsync(
+    public static Task<int> WriteAsync(
         Snapshot snapshot, int readers, string spillDirectory, ExportFormat format, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
-        ProgressReporter? progress, CancellationToken cancellationToken)
+        ProgressReporter? progress, CancellationToken cancellationToken) =>
+        ReadAsync(
+            snapshot, readers, spillDirectory, format, plans,
+            serial: () => ExportWriter.WriteAsync(format, snapshot, stream, metadata, plans, cancellationToken, progress),
+            write: nextTable => format == ExportFormat.Parquet
+                ? ExportWriter.WriteZipAsync(format, stream, metadata, plans, Copied(nextTable, progress), Checked(metadata), progress, cancellationToken)
+                : ExportWriter.WriteDocumentAsync(format, stream, metadata, plans, async (plan, document, token) =>
+                {
+                    var rows = await nextTable(document, token);
+                    progress?.Rows(rows);
+                    return (rows, 0);
+                }, Checked(metadata), progress, cancellationToken),
+            cancellationToken);
+
+    /// <summary>A Parquet export's files into a folder, read by up to <paramref name="readers"/> connections; returns how many read.</summary>
+    public static Task<int> WriteFilesAsync(
+        Snapshot snapshot, int readers, string spillDirectory, IExportFolder folder, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
+        ProgressReporter? progress, CancellationToken cancellationToken) =>
+        ReadAsync(
+            snapshot, readers, spillDirectory, ExportFormat.Parquet, plans,
+            serial: () => ExportWriter.WriteFilesAsync(
+                ExportFormat.Parquet, folder, metadata, plans, ExportWriter.FilesFrom(ExportFormat.Parquet, snapshot.Rows, progress), Checked(metadata), progress, cancellationToken),
+            write: nextTable => ExportWriter.WriteFilesAsync(
+                ExportFormat.Parquet, folder, metadata, plans, Copied(nextTable, progress), Checked(metadata), progress, cancellationToken),
+            cancellationToken);
+
+    /// <summary>The next table's rows copied into <c>output</c> as a reader wrote them; returns its row count.</summary>
+    private delegate Task<long> NextTable(Stream output, CancellationToken cancellationToken);
+
+    private static ExportWriter.TableFileWriter Copied(NextTable nextTable, ProgressReporter? progress) => async (_, file, token) =>
     {
+        var rows = await nextTable(file, token);
+        progress?.Rows(rows);
+        return rows;
+    };
+
+    private static TableWritten Checked(DocumentMetadata metadata) => (plan, rows, _) => ExportWriter.CheckCount(plan, metadata, rows);
+
+    private static async Task<int> ReadAsync(
+        Snapshot snapshot, int readers, string spillDirectory, ExportFormat format, IReadOnlyList<TablePlan> plans,
+        Func<Task> serial, Func<NextTable, Task> write, CancellationToken cancellationToken)
+    {
+        if (readers < 2)
+        {
+            await serial();
+            return 1;
+        }
+
         await using var share = await snapshot.Dialect.ShareSnapshotAsync(snapshot.Connection, snapshot.Transaction, cancellationToken);
         var followers = new List<(DbConnection Connection, DbTransaction Transaction)>();
         try
@@ -53,11 +100,11 @@ internal static class ParallelDocumentWriter
 
             if (followers.Count == 0)
             {
-                await ExportWriter.WriteAsync(format, snapshot, stream, metadata, plans, cancellationToken, progress);
+                await serial();
                 return 1;
             }
 
-            await WriteAsync(snapshot, followers, spillDirectory, format, stream, metadata, plans, progress, cancellationToken);
+            await ReadAsync(snapshot, followers, spillDirectory, format, plans, write, cancellationToken);
             return followers.Count + 1;
         }
         finally
@@ -70,11 +117,10 @@ internal static class ParallelDocumentWriter
         }
     }
 
-    private static async Task WriteAsync(
+    private static async Task ReadAsync(
         Snapshot snapshot, List<(DbConnection Connection, DbTransaction Transaction)> followers, string spillDirectory, ExportFormat format,
-        Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans, ProgressReporter? progress, CancellationToken cancellationToken)
+        IReadOnlyList<TablePlan> plans, Func<NextTable, Task> write, CancellationToken cancellationToken)
     {
-        var options = ExportWriter.WriterOptions;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tables = new Tables(plans.Count, spillDirectory);
         var workers = new List<Task>();
@@ -82,15 +128,10 @@ internal static class ParallelDocumentWriter
         {
             workers.AddRange(followers.Prepend((snapshot.Connection, snapshot.Transaction))
                 .Select(reader => snapshot.RowsOn(reader.Connection, reader.Transaction))
-                .Select(rows => Task.Run(() => ReadTablesAsync(rows, plans, tables, options, stop.Token))));
+                .Select(rows => Task.Run(() => ReadTablesAsync(TableFrom(format, rows), plans, tables, stop.Token))));
 
             var next = 0;
-            await ExportWriter.WriteDocumentAsync(format, stream, metadata, plans, async (plan, document, token) =>
-            {
-                var rows = await tables[next++].CopyToAsync(document, token);
-                progress?.Rows(rows);
-                return (rows, 0);
-            }, (plan, rows, _) => ExportWriter.CheckCount(plan, metadata, rows), progress, cancellationToken);
+            await write((output, token) => tables[next++].CopyToAsync(output, token));
             await Task.WhenAll(workers);
         }
         finally
@@ -101,10 +142,24 @@ internal static class ParallelDocumentWriter
         }
     }
 
-    // One reader (its connection's row source: SQLite's fast path, or the data reader): takes the next
-    // table nobody has taken, streams or spills it, and repeats.
+    // What a reader writes for one table: its JSON array for the document, its Parquet file for a Parquet export.
+    // Progress is the writer's to report (as it copies each table), never a reader's.
+    private static ExportWriter.TableFileWriter TableFrom(ExportFormat format, IRowSource rows) =>
+        format == ExportFormat.Parquet
+            ? ExportWriter.FilesFrom(format, rows, progress: null)
+            : async (plan, target, token) =>
+            {
+                await using var writer = new Utf8JsonWriter(target, ExportWriter.WriterOptions);
+                writer.WriteStartArray();
+                var written = await rows.WriteRowsAsync(plan, JsonOutput.Document(writer), token);
+                writer.WriteEndArray();
+                await writer.FlushAsync(token);
+                return written;
+            };
+
+    // One reader: takes the next table nobody has taken, streams or spills it, and repeats.
     private static async Task ReadTablesAsync(
-        IRowSource rows, IReadOnlyList<TablePlan> plans, Tables tables, JsonWriterOptions options, CancellationToken cancellationToken)
+        ExportWriter.TableFileWriter readTable, IReadOnlyList<TablePlan> plans, Tables tables, CancellationToken cancellationToken)
     {
         for (var t = tables.Take(); t < plans.Count; t = tables.Take())
         {
@@ -113,18 +168,9 @@ internal static class ParallelDocumentWriter
                 var table = tables[t];
                 // The spill file belongs to the table (the writer copies, then closes it); a chunk stream holds nothing.
                 var target = tables.AllReadBefore(t) ? table.Stream() : table.Spill();
-                long written;
-                await using (var writer = new Utf8JsonWriter(target, options))
-                {
-                    writer.WriteStartArray();
-                    written = await rows.WriteRowsAsync(plans[t], JsonOutput.Document(writer), cancellationToken);
-                    writer.WriteEndArray();
-                    await writer.FlushAsync(cancellationToken);
-                }
-
-                // Only once the JSON writer is disposed (its dispose flushes the target again): the
+                // Only once the table's writer is done (a JSON writer's dispose flushes the target again): the
                 // writer may copy and close a spill file as soon as it hears the table is finished.
-                table.Finish(written);
+                table.Finish(await readTable(plans[t], target, cancellationToken));
                 tables.MarkRead(t);
             }
             catch (Exception e)

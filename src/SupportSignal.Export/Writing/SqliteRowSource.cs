@@ -22,7 +22,7 @@ internal sealed class SqliteRowSource(SqliteConnection connection, Action? fastT
     private readonly Row _row = new();
 
     public Task<long> WriteRowsAsync(TablePlan plan, JsonOutput output, CancellationToken cancellationToken) =>
-        ReadRowsAsync(plan, new JsonRowReceiver(output, (writer, _) => WriteRow(_row.Statement, plan, writer, _row)), cancellationToken);
+        ReadRowsAsync(plan, new JsonRowReceiver(output, (writer, _) => WriteRow(plan, writer, _row)), cancellationToken);
 
     public async Task<long> ReadRowsAsync(TablePlan plan, IRowReceiver receiver, CancellationToken cancellationToken)
     {
@@ -61,15 +61,16 @@ internal sealed class SqliteRowSource(SqliteConnection connection, Action? fastT
         }
     }
 
-    private static void WriteRow(sqlite3_stmt statement, TablePlan plan, Utf8JsonWriter writer, Row row)
+    private static void WriteRow(TablePlan plan, Utf8JsonWriter writer, Row row)
     {
+        var (statement, handle) = (row.Statement, row.Handle);
         writer.WriteStartObject();
         var kinds = plan.Kinds;
         var transforms = plan.Transforms;
         for (var i = 0; i < kinds.Length; i++)
         {
             writer.WritePropertyName(plan.Names[i]);
-            var type = raw.sqlite3_column_type(statement, i);
+            var type = SqliteColumns.Type(statement, handle, i);
             if (type == raw.SQLITE_NULL)
             {
                 writer.WriteNullValue();
@@ -85,41 +86,41 @@ internal sealed class SqliteRowSource(SqliteConnection connection, Action? fastT
             switch (kinds[i])
             {
                 case ValueKind.Text:
-                    JsonValues.WriteText(writer, raw.sqlite3_column_blob(statement, i));
+                    JsonValues.WriteText(writer, SqliteColumns.Bytes(statement, handle, i));
                     break;
                 case ValueKind.Json:
-                    JsonValues.WriteJsonText(writer, raw.sqlite3_column_blob(statement, i));
+                    JsonValues.WriteJsonText(writer, SqliteColumns.Bytes(statement, handle, i));
                     break;
                 case ValueKind.Guid when type == raw.SQLITE_TEXT:
-                    JsonValues.WriteGuidText(writer, raw.sqlite3_column_blob(statement, i));
+                    JsonValues.WriteGuidText(writer, SqliteColumns.Bytes(statement, handle, i));
                     break;
                 case ValueKind.Guid:
-                    writer.WriteStringValue(new Guid(raw.sqlite3_column_blob(statement, i)));
+                    writer.WriteStringValue(new Guid(SqliteColumns.Bytes(statement, handle, i)));
                     break;
                 case ValueKind.DateTime:
-                    JsonValues.WriteDateTimeText(writer, raw.sqlite3_column_blob(statement, i));
+                    JsonValues.WriteDateTimeText(writer, SqliteColumns.Bytes(statement, handle, i));
                     break;
                 case ValueKind.DateTimeOffset:
-                    JsonValues.WriteDateTimeOffsetText(writer, raw.sqlite3_column_blob(statement, i));
+                    JsonValues.WriteDateTimeOffsetText(writer, SqliteColumns.Bytes(statement, handle, i));
                     break;
                 case ValueKind.Date:
-                    writer.WriteStringValue(raw.sqlite3_column_blob(statement, i));
+                    writer.WriteStringValue(SqliteColumns.Bytes(statement, handle, i));
                     break;
                 case ValueKind.Boolean:
-                    writer.WriteBooleanValue(raw.sqlite3_column_int64(statement, i) != 0);
+                    writer.WriteBooleanValue(SqliteColumns.Int64(statement, handle, i) != 0);
                     break;
                 case ValueKind.Int32:
                 case ValueKind.Int64:
-                    writer.WriteNumberValue(raw.sqlite3_column_int64(statement, i));
+                    writer.WriteNumberValue(SqliteColumns.Int64(statement, handle, i));
                     break;
                 case ValueKind.Double:
-                    writer.WriteNumberValue(raw.sqlite3_column_double(statement, i));
+                    writer.WriteNumberValue(SqliteColumns.Double(statement, handle, i));
                     break;
                 case ValueKind.Decimal:
-                    JsonValues.WriteDecimalText(writer, raw.sqlite3_column_blob(statement, i));
+                    JsonValues.WriteDecimalText(writer, SqliteColumns.Bytes(statement, handle, i));
                     break;
                 case ValueKind.Binary:
-                    writer.WriteBase64StringValue(raw.sqlite3_column_blob(statement, i));
+                    writer.WriteBase64StringValue(SqliteColumns.Bytes(statement, handle, i));
                     break;
             }
         }
@@ -136,22 +137,31 @@ internal sealed class SqliteRowSource(SqliteConnection connection, Action? fastT
 
         public void MoveTo(sqlite3_stmt statement)
         {
-            _statement = statement;
+            if (!ReferenceEquals(statement, _statement))
+            {
+                // The statement outlives every read of its rows (ReadRowsAsync disposes it after the last).
+                _statement = statement;
+                Handle = statement.DangerousGetHandle();
+            }
+
             Position++;
         }
 
         public sqlite3_stmt Statement => _statement ?? throw new InvalidOperationException("No row.");
 
-        public bool IsNull(int ordinal) => raw.sqlite3_column_type(Statement, ordinal) == raw.SQLITE_NULL;
+        /// <summary>The statement's raw handle, for <see cref="SqliteColumns"/>.</summary>
+        public nint Handle { get; private set; }
 
-        public ReadOnlySpan<byte> GetUtf8(int ordinal) => raw.sqlite3_column_blob(Statement, ordinal);
+        public bool IsNull(int ordinal) => SqliteColumns.Type(Statement, Handle, ordinal) == raw.SQLITE_NULL;
+
+        public ReadOnlySpan<byte> GetUtf8(int ordinal) => SqliteColumns.Bytes(Statement, Handle, ordinal);
 
         public string GetString(int ordinal) => Encoding.UTF8.GetString(GetUtf8(ordinal));
 
         public Guid GetGuid(int ordinal)
         {
             var bytes = GetUtf8(ordinal);
-            if (raw.sqlite3_column_type(Statement, ordinal) != raw.SQLITE_TEXT)
+            if (SqliteColumns.Type(Statement, Handle, ordinal) != raw.SQLITE_TEXT)
             {
                 return new Guid(bytes);
             }
@@ -163,13 +173,13 @@ internal sealed class SqliteRowSource(SqliteConnection connection, Action? fastT
 
         public DateOnly GetDate(int ordinal) => DateOnly.Parse(GetString(ordinal), CultureInfo.InvariantCulture);
 
-        public bool GetBoolean(int ordinal) => raw.sqlite3_column_int64(Statement, ordinal) != 0;
+        public bool GetBoolean(int ordinal) => SqliteColumns.Int64(Statement, Handle, ordinal) != 0;
 
-        public int GetInt32(int ordinal) => checked((int)raw.sqlite3_column_int64(Statement, ordinal));
+        public int GetInt32(int ordinal) => checked((int)SqliteColumns.Int64(Statement, Handle, ordinal));
 
-        public long GetInt64(int ordinal) => raw.sqlite3_column_int64(Statement, ordinal);
+        public long GetInt64(int ordinal) => SqliteColumns.Int64(Statement, Handle, ordinal);
 
-        public double GetDouble(int ordinal) => raw.sqlite3_column_double(Statement, ordinal);
+        public double GetDouble(int ordinal) => SqliteColumns.Double(Statement, Handle, ordinal);
 
         public decimal GetDecimal(int ordinal) => JsonValues.ParseDecimalText(GetUtf8(ordinal));
 

@@ -83,6 +83,8 @@ public sealed class ExportValuesTests(SeededDatabase seeded) : IClassFixture<See
             everything = new ExportRequest { Tables = new ExportService(db).Catalog.Tables.Where(t => !t.IsWhollySecret).Select(t => t.Name).ToList() };
         }
 
+        // The fast path reads values on the statement's raw handle, from the very SQLite library SQLitePCLRaw loaded.
+        Assert.True(SupportSignal.Export.Writing.SqliteColumns.Direct, "the fast path could not bind the bundled SQLite and fell back to SQLitePCLRaw");
         var fast = await ExportRunner.BytesAsync(Database, everything, new ExportEngineOptions { UseSqliteFastPath = true });
         var generic = await ExportRunner.BytesAsync(Database, everything, new ExportEngineOptions { UseSqliteFastPath = false });
         Assert.True(fast.Length > 500_000);

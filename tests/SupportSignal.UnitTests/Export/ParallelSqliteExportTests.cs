@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 
 using SupportSignal.Export;
@@ -47,6 +48,21 @@ public sealed class ParallelSqliteExportTests
         Assert.NotEqual(Encoding.UTF8.GetString(serial), after);
     }
 
+    // Unset, Export:Parallelism is the cores (at most 4): two readers on the two-core machines the benchmark ran on.
+    [Fact]
+    public async Task An_export_with_no_parallelism_set_reads_a_WAL_database_with_a_reader_per_core_and_the_serial_bytes()
+    {
+        await using var database = await TestDatabase.CreateAsync(DemoSets.Small, Cancel);
+        var serial = await ExportRunner.BytesAsync(database, options: new ExportEngineOptions { Parallelism = 1 }, cancellationToken: Cancel);
+
+        await using var db = database.NewContext();
+        using var output = new MemoryStream();
+        var summary = await new ExportService(db, TestClock.Create()).ExportAsync(new ExportRequest(), output, Cancel);
+
+        Assert.Equal(Math.Clamp(Environment.ProcessorCount, 1, 4), summary.Readers);
+        Assert.Equal(Encoding.UTF8.GetString(serial), Encoding.UTF8.GetString(output.ToArray()));
+    }
+
     [Fact]
     public async Task A_json_gz_export_reads_on_one_connection_so_its_compressed_bytes_stay_the_serial_ones()
     {
@@ -77,6 +93,107 @@ public sealed class ParallelSqliteExportTests
 
         Assert.Equal(1, summary.Readers);
         Assert.Equal(Encoding.UTF8.GetString(serial), Encoding.UTF8.GetString(output.ToArray()));
+    }
+
+    // Each reader writes whole Parquet files, so the zip's entries and the CLI's folder hold the serial export's files.
+    [Fact]
+    public async Task A_parquet_export_read_by_two_connections_holds_the_serial_files_and_nothing_committed_while_it_runs()
+    {
+        await using var template = await TestDatabase.CreateAsync(DemoSets.Small, Cancel);
+        await using var database = await template.CopyAsync(Cancel);
+        database.Execute("UPDATE companies SET name = name || ''");
+        var request = new ExportRequest { Format = ExportFormat.Parquet };
+        var serial = ZipFiles(await ExportRunner.BytesAsync(database, request, Parallel(1), Cancel));
+
+        var gate = new PausingStream();
+        var export = Task.Run(
+            async () =>
+            {
+                await using var db = database.NewContext();
+                return await new ExportService(db, TestClock.Create(), Parallel(2)).ExportAsync(request, gate, Cancel);
+            },
+            Cancel);
+        Assert.True(await gate.Paused.WaitAsync(Poll.DefaultTimeout, Cancel), "the export never paused at its first write");
+        WriteDuringTheExport(database, "written-during-the-parallel-export");
+        gate.Release();
+        var summary = await export;
+
+        Assert.Equal(2, summary.Readers);
+        var parallel = ZipFiles(gate.Written.ToArray());
+        Assert.True(serial.Count > 10, $"only {serial.Count} files");
+        Assert.Equal(serial.Keys.Order(StringComparer.Ordinal), parallel.Keys.Order(StringComparer.Ordinal));
+        Assert.All(serial, f => Assert.True(f.Value.AsSpan().SequenceEqual(parallel[f.Key]), $"{f.Key} differs from the serial export's"));
+
+        // The folder the CLI writes: the same files, read now that the commits are in (so they differ from the first ones).
+        var after = ZipFiles(await ExportRunner.BytesAsync(database, request, Parallel(1), Cancel));
+        var root = Directory.CreateTempSubdirectory("parallel-parquet-").FullName;
+        try
+        {
+            await using (var db = database.NewContext())
+            {
+                var folderSummary = await new ExportService(db, TestClock.Create(), Parallel(2)).ExportAsync(request, new Folder(root), null, Cancel);
+                Assert.Equal(2, folderSummary.Readers);
+            }
+
+            Assert.Equal(after.Keys.Order(StringComparer.Ordinal), Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).Order(StringComparer.Ordinal));
+            Assert.All(after, f => Assert.True(File.ReadAllBytes(Path.Combine(root, f.Key)).AsSpan().SequenceEqual(f.Value), $"{f.Key} differs in the folder"));
+            Assert.False(after["tables/incidents.parquet"].AsSpan().SequenceEqual(serial["tables/incidents.parquet"]), "the commits never reached a later export");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    // Pseudonyms depend only on the key and the value, and each reader scrubs with its own buffers.
+    [Theory]
+    [InlineData(ExportFormat.Json)]
+    [InlineData(ExportFormat.Parquet)]
+    public async Task A_deidentified_export_read_by_two_connections_is_the_serial_one_byte_for_byte(ExportFormat format)
+    {
+        await using var database = await TestDatabase.CreateAsync(DemoSets.Small, Cancel);
+        var request = new ExportRequest { Format = format, Deidentify = true };
+        var serial = await ExportRunner.BytesAsync(database, request, Parallel(1) with { PseudonymKey = "parallel-key" }, Cancel);
+
+        await using var db = database.NewContext();
+        using var output = new MemoryStream();
+        var summary = await new ExportService(db, TestClock.Create(), Parallel(2) with { PseudonymKey = "parallel-key" }).ExportAsync(request, output, Cancel);
+
+        Assert.Equal(2, summary.Readers);
+        if (format == ExportFormat.Json)
+        {
+            Assert.Equal(Encoding.UTF8.GetString(serial), Encoding.UTF8.GetString(output.ToArray()));
+            Assert.Contains("\"Participant ", Encoding.UTF8.GetString(serial));
+        }
+        else
+        {
+            var (expected, actual) = (ZipFiles(serial), ZipFiles(output.ToArray()));
+            Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
+            Assert.All(expected, f => Assert.True(f.Value.AsSpan().SequenceEqual(actual[f.Key]), $"{f.Key} differs from the serial export's"));
+        }
+    }
+
+    private static Dictionary<string, byte[]> ZipFiles(byte[] zip)
+    {
+        using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
+        return archive.Entries.ToDictionary(e => e.FullName, e =>
+        {
+            using var entry = e.Open();
+            using var bytes = new MemoryStream();
+            entry.CopyTo(bytes);
+            return bytes.ToArray();
+        });
+    }
+
+    private sealed class Folder(string root) : IExportFolder
+    {
+        public Task<Stream> CreateFileAsync(string path, CancellationToken cancellationToken)
+        {
+            var file = Path.Combine(root, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            return Task.FromResult<Stream>(File.Create(file));
+        }
     }
 
     private static ExportEngineOptions Parallel(int readers) => new() { Parallelism = readers };
