@@ -91,18 +91,6 @@ public sealed class EnumToSnakeCaseConverter<TEnum>()
     : ValueConverter<TEnum, string>(v => ToText(v), v => FromText(v))
     where TEnum : struct, Enum
 {
-    public static string ToText(TEnum value) => SnakeCaseEnum<TEnum>.ToText(value);
-
-    public static TEnum FromText(string text) => SnakeCaseEnum<TEnum>.FromText(text);
-}
-
-/// <summary>
-/// An enum's snake_case text, both ways, with no EF Core type in sight: plain ADO.NET writes (the audit
-/// trail) store it exactly as <see cref="EnumToSnakeCaseConverter{TEnum}"/> does without loading EF Core.
-/// </summary>
-public static class SnakeCaseEnum<TEnum>
-    where TEnum : struct, Enum
-{
     private static readonly Dictionary<TEnum, string> _toText =
         Enum.GetValues<TEnum>().ToDictionary(v => v, v => ModelConventions.ToSnakeCase(v.ToString()));
 
@@ -111,4 +99,13 @@ public static class SnakeCaseEnum<TEnum>
     public static string ToText(TEnum value) => _toText[value];
 
     public static TEnum FromText(string text) => _fromText[text];
+}
+
+/// <summary>
+/// An enum value's stored text, as <see cref="EnumToSnakeCaseConverter{TEnum}"/> writes it, for plain ADO.NET
+/// writes (the audit trail) that load no EF Core: the converter's EF Core base type would.
+/// </summary>
+public static class StoredEnum
+{
+    public static string Text(Enum value) => ModelConventions.ToSnakeCase(value.ToString());
 }

@@ -208,15 +208,17 @@ public sealed partial class ExportAuditTrail
 
     private static readonly AuditColumn _id = new("id", r => r.Id);
 
-    // The columns of export_audit (the migrations of every provider name them so) and how each is stored: enums as their snake_case text.
+    // The columns of export_audit (the migrations of every provider name them so) and how each is stored: enums
+    // as their snake_case text, made as EnumToSnakeCaseConverter makes it but without its EF Core base type and
+    // enum-keyed dictionaries (which ReadyToRun cannot precompile: their JIT cost a CLI export milliseconds).
     private static readonly AuditColumn[] _allColumns =
     [
         _id,
         new("user_id", r => r.UserId),
-        new("source", r => SnakeCaseEnum<ExportSource>.ToText(r.Source)),
+        new("source", r => StoredEnum.Text(r.Source)),
         new("started_at", r => r.StartedAt),
         new("finished_at", r => r.FinishedAt),
-        new("outcome", r => SnakeCaseEnum<ExportOutcome>.ToText(r.Outcome)),
+        new("outcome", r => StoredEnum.Text(r.Outcome)),
         new("format", r => r.Format),
         new("filters", r => r.Filters),
         new("deidentified", r => r.Deidentified),

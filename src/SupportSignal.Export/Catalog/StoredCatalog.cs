@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 
 using SupportSignal.Data;
@@ -16,7 +15,9 @@ namespace SupportSignal.Export.Catalog;
 /// </summary>
 public static class StoredCatalog
 {
-    private static readonly ConcurrentDictionary<DatabaseProvider, (ExportCatalog Catalog, IReadOnlyList<string> Migrations)> _loaded = new();
+    // By provider; two threads that load one at once both parse it, harmlessly. No generic collection keyed by
+    // an enum: ReadyToRun cannot precompile one, and its JIT cost a CLI export milliseconds.
+    private static readonly Stored?[] _loaded = new Stored?[Enum.GetValues<DatabaseProvider>().Length];
 
     /// <summary>The stored catalog of <paramref name="provider"/>'s model.</summary>
     public static ExportCatalog For(DatabaseProvider provider) => Load(provider).Catalog;
@@ -24,14 +25,24 @@ public static class StoredCatalog
     /// <summary>The migrations of this build for <paramref name="provider"/>, oldest first, as stored with its catalog.</summary>
     public static IReadOnlyList<string> MigrationsOf(DatabaseProvider provider) => Load(provider).Migrations;
 
-    private static (ExportCatalog Catalog, IReadOnlyList<string> Migrations) Load(DatabaseProvider provider) => _loaded.GetOrAdd(provider, p =>
+    private static Stored Load(DatabaseProvider provider)
     {
-        using var stream = typeof(StoredCatalog).Assembly.GetManifestResourceStream(ResourceName(p))
-            ?? throw new InvalidOperationException($"No stored export catalog for {p}.");
+        if (Volatile.Read(ref _loaded[(int)provider]) is { } loaded)
+        {
+            return loaded;
+        }
+
+        using var stream = typeof(StoredCatalog).Assembly.GetManifestResourceStream(ResourceName(provider))
+            ?? throw new InvalidOperationException($"No stored export catalog for {provider}.");
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
-        return Read(bytes);
-    });
+        var (catalog, migrations) = Read(bytes);
+        var stored = new Stored(catalog, migrations);
+        Volatile.Write(ref _loaded[(int)provider], stored);
+        return stored;
+    }
+
+    private sealed record Stored(ExportCatalog Catalog, IReadOnlyList<string> Migrations);
 
     /// <summary>The file a provider's catalog is stored in, relative to this project.</summary>
     public static string FileName(DatabaseProvider provider) => $"Catalog/Stored/{provider.ToString().ToLowerInvariant()}.json";
@@ -102,32 +113,46 @@ public static class StoredCatalog
     }
 
     /// <summary>Reads a catalog <see cref="Write"/> wrote.</summary>
+    // Plain loops, no LINQ over JsonElement: generic code over another assembly's struct is not precompiled
+    // (ReadyToRun), and JIT-compiling it cost a CLI export more than parsing the file.
     public static (ExportCatalog Catalog, IReadOnlyList<string> Migrations) Read(ReadOnlyMemory<byte> json)
     {
         using var document = JsonDocument.Parse(json);
-        var tables = document.RootElement.GetProperty("tables").EnumerateArray().Select(table => new ExportTable(
-            table.GetProperty("name").GetString()!,
-            Names(table.GetProperty("primaryKey")),
-            table.GetProperty("columns").EnumerateArray().Select(column => new ExportColumn(
-                column.GetProperty("name").GetString()!,
-                column.GetProperty("storeType").GetString()!,
-                column.GetProperty("nullable").GetBoolean(),
-                Enum.Parse<DataClass>(column.GetProperty("classification").GetString()!),
-                Enum.Parse<ValueKind>(column.GetProperty("kind").GetString()!),
-                ReadEnum<PersonalKind>(column.GetProperty("personal")))
-            {
-                IsEventDate = column.GetProperty("eventDate").GetBoolean(),
-                DecimalDigits = column.GetProperty("decimalDigits") is { ValueKind: JsonValueKind.Array } digits
-                    ? (digits[0].GetInt32(), digits[1].GetInt32())
-                    : null,
-            }).ToList(),
-            table.GetProperty("foreignKeys").EnumerateArray().Select(foreignKey => new ExportForeignKey(
-                Names(foreignKey.GetProperty("columns")),
-                foreignKey.GetProperty("principalTable").GetString()!,
-                Names(foreignKey.GetProperty("principalColumns")))).ToList())
+        var tables = new List<ExportTable>();
+        foreach (var table in document.RootElement.GetProperty("tables").EnumerateArray())
         {
-            Role = ReadEnum<TableRole>(table.GetProperty("role")),
-        }).ToList();
+            var columns = new List<ExportColumn>();
+            foreach (var column in table.GetProperty("columns").EnumerateArray())
+            {
+                var digits = column.GetProperty("decimalDigits");
+                columns.Add(new ExportColumn(
+                    column.GetProperty("name").GetString()!,
+                    column.GetProperty("storeType").GetString()!,
+                    column.GetProperty("nullable").GetBoolean(),
+                    (DataClass)Enum.Parse(typeof(DataClass), column.GetProperty("classification").GetString()!),
+                    (ValueKind)Enum.Parse(typeof(ValueKind), column.GetProperty("kind").GetString()!),
+                    (PersonalKind?)ReadEnum(typeof(PersonalKind), column.GetProperty("personal")))
+                {
+                    IsEventDate = column.GetProperty("eventDate").GetBoolean(),
+                    DecimalDigits = digits.ValueKind == JsonValueKind.Array ? (digits[0].GetInt32(), digits[1].GetInt32()) : null,
+                });
+            }
+
+            var foreignKeys = new List<ExportForeignKey>();
+            foreach (var foreignKey in table.GetProperty("foreignKeys").EnumerateArray())
+            {
+                foreignKeys.Add(new ExportForeignKey(
+                    Names(foreignKey.GetProperty("columns")),
+                    foreignKey.GetProperty("principalTable").GetString()!,
+                    Names(foreignKey.GetProperty("principalColumns"))));
+            }
+
+            tables.Add(new ExportTable(table.GetProperty("name").GetString()!, Names(table.GetProperty("primaryKey")), columns, foreignKeys)
+            {
+                Role = (TableRole?)ReadEnum(typeof(TableRole), table.GetProperty("role")),
+            });
+        }
+
         return (new ExportCatalog(tables), Names(document.RootElement.GetProperty("migrations")));
     }
 
@@ -155,9 +180,18 @@ public static class StoredCatalog
         }
     }
 
-    private static List<string> Names(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToList();
+    private static List<string> Names(JsonElement array)
+    {
+        var names = new List<string>(array.GetArrayLength());
+        foreach (var name in array.EnumerateArray())
+        {
+            names.Add(name.GetString()!);
+        }
 
-    private static T? ReadEnum<T>(JsonElement value)
-        where T : struct, Enum =>
-        value.ValueKind == JsonValueKind.Null ? null : Enum.Parse<T>(value.GetString()!);
+        return names;
+    }
+
+    // Not Enum.Parse<T>: a generic method over this assembly's enums is JIT-compiled at start (see _loaded).
+    private static object? ReadEnum(Type type, JsonElement value) =>
+        value.ValueKind == JsonValueKind.Null ? null : Enum.Parse(type, value.GetString()!);
 }
