@@ -2,6 +2,7 @@ using System.Text.Json;
 
 using SupportSignal.Data;
 using SupportSignal.Data.Classification;
+using SupportSignal.Export.Writing;
 
 namespace SupportSignal.Export.Catalog;
 
@@ -56,14 +57,14 @@ public static class StoredCatalog
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            WriteNames(json, "migrations", migrations);
+            MetadataWriter.WriteStrings(json, "migrations", migrations);
             json.WriteStartArray("tables");
             foreach (var table in catalog.Tables)
             {
                 json.WriteStartObject();
                 json.WriteString("name", table.Name);
                 WriteEnum(json, "role", table.Role);
-                WriteNames(json, "primaryKey", table.PrimaryKey);
+                MetadataWriter.WriteStrings(json, "primaryKey", table.PrimaryKey);
                 json.WriteStartArray("columns");
                 foreach (var column in table.Columns)
                 {
@@ -95,9 +96,9 @@ public static class StoredCatalog
                 foreach (var foreignKey in table.ForeignKeys)
                 {
                     json.WriteStartObject();
-                    WriteNames(json, "columns", foreignKey.Columns);
+                    MetadataWriter.WriteStrings(json, "columns", foreignKey.Columns);
                     json.WriteString("principalTable", foreignKey.PrincipalTable);
-                    WriteNames(json, "principalColumns", foreignKey.PrincipalColumns);
+                    MetadataWriter.WriteStrings(json, "principalColumns", foreignKey.PrincipalColumns);
                     json.WriteEndObject();
                 }
 
@@ -154,17 +155,6 @@ public static class StoredCatalog
         }
 
         return (new ExportCatalog(tables), Names(document.RootElement.GetProperty("migrations")));
-    }
-
-    private static void WriteNames(Utf8JsonWriter json, string property, IEnumerable<string> names)
-    {
-        json.WriteStartArray(property);
-        foreach (var name in names)
-        {
-            json.WriteStringValue(name);
-        }
-
-        json.WriteEndArray();
     }
 
     private static void WriteEnum<T>(Utf8JsonWriter json, string property, T? value)
