@@ -23,4 +23,5 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
 
 var exitCode = await CliApp.RunAsync(args, Console.Out, Console.Error, CliEnvironment.System, cancel.Token);
 StartupTrace.Mark("verb finished");
+StartupTrace.MarkAssemblies();
 return exitCode;

@@ -35,4 +35,17 @@ public static class StartupTrace
         Console.Error.WriteLine($"timing: {now,7:F0} ms (+{now - _last,5:F0} ms) cpu {cpu,7:F0} ms (+{cpu - _lastCpu,5:F0} ms) {step}");
         (_last, _lastCpu) = (now, cpu);
     }
+
+    /// <summary>
+    /// When tracing is on, one line naming every assembly the process has loaded (names only): what a
+    /// step pulled in, and the proof that an export started without EF Core (a test reads it).
+    /// </summary>
+    public static void MarkAssemblies()
+    {
+        if (_enabled)
+        {
+            var names = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name).Order(StringComparer.Ordinal);
+            Console.Error.WriteLine($"timing: assemblies loaded: {string.Join(", ", names)}");
+        }
+    }
 }

@@ -132,6 +132,43 @@ public sealed class CliProcessTests(SeededCliDatabase db) : IClassFixture<Seeded
         Assert.DoesNotContain("Exported", stderr);
     }
 
+    // The export starts without an EF Core context or model (a plain connection, the stored catalog): a
+    // regression that brings one back costs every CLI run tens of milliseconds. Any context or model needs
+    // EF Core's relational layer and the SQLite provider; a segment still loads them, for its SQL literals,
+    // which shows the check can fail. (This build is JIT-compiled, which may load EF Core's base assembly
+    // for a signature alone; the published ReadyToRun CLI loads none of it, as strace shows.)
+    [Fact]
+    public async Task A_full_export_creates_no_EF_Core_context_and_a_segment_creates_one_for_its_literals()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"no-ef-{Guid.NewGuid():N}.json");
+        try
+        {
+            var full = await RunProgramAsync(db.ConnectionString, Executable, Traced, "export", "--output", path, "--quiet");
+            var company = db.Query("SELECT id FROM companies ORDER BY id")[0];
+            var segment = await RunProgramAsync(db.ConnectionString, Executable, Traced, "export", "--output", path, "--force", "--quiet", "--company", company);
+
+            Assert.Equal(ExitCodes.Success, full.ExitCode);
+            Assert.Equal(ExitCodes.Success, segment.ExitCode);
+            var loaded = LoadedAssemblies(full.Error);
+            Assert.Contains("Microsoft.Data.Sqlite", loaded);
+            string[] contextOnly = ["Microsoft.AspNetCore.Identity.EntityFrameworkCore", "Microsoft.EntityFrameworkCore.Relational", "Microsoft.EntityFrameworkCore.Sqlite"];
+            Assert.Empty(loaded.Intersect(contextOnly));
+            Assert.DoesNotContain("Npgsql", loaded);
+            Assert.DoesNotContain("Microsoft.Data.SqlClient", loaded);
+            Assert.Equal(contextOnly, LoadedAssemblies(segment.Error).Intersect(contextOnly).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static readonly Dictionary<string, string> Traced = new() { [SupportSignal.Export.Diagnostics.StartupTrace.Variable] = "1" };
+
+    private static List<string> LoadedAssemblies(string stderr) =>
+        stderr.Split('\n').Single(l => l.StartsWith("timing: assemblies loaded: ", StringComparison.Ordinal))["timing: assemblies loaded: ".Length..]
+            .Trim().Split(", ").ToList();
+
     private const int Sigint = 2;
 
     // kill(2) itself: no helper process between seeing the partial file and interrupting the export.
@@ -142,7 +179,10 @@ public sealed class CliProcessTests(SeededCliDatabase db) : IClassFixture<Seeded
 
     private static Process Start(string connectionString, params string[] args) => StartProgram(connectionString, Executable, args);
 
-    private static Process StartProgram(string connectionString, string program, params string[] args)
+    private static Process StartProgram(string connectionString, string program, params string[] args) =>
+        StartProgram(connectionString, program, new Dictionary<string, string>(), args);
+
+    private static Process StartProgram(string connectionString, string program, IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -158,15 +198,24 @@ public sealed class CliProcessTests(SeededCliDatabase db) : IClassFixture<Seeded
 
         start.Environment["ConnectionStrings__SupportSignal"] = connectionString;
         start.Environment.Remove("Database__Provider");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         return Process.Start(start)!;
     }
 
     private static Task<(int ExitCode, string Out, string Error)> RunAsync(string connectionString, params string[] args) =>
         RunProgramAsync(connectionString, Executable, args);
 
-    private static async Task<(int ExitCode, string Out, string Error)> RunProgramAsync(string connectionString, string program, params string[] args)
+    private static Task<(int ExitCode, string Out, string Error)> RunProgramAsync(string connectionString, string program, params string[] args) =>
+        RunProgramAsync(connectionString, program, new Dictionary<string, string>(), args);
+
+    private static async Task<(int ExitCode, string Out, string Error)> RunProgramAsync(
+        string connectionString, string program, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var process = StartProgram(connectionString, program, args);
+        using var process = StartProgram(connectionString, program, environment, args);
         var ct = TestContext.Current.CancellationToken;
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
