@@ -100,13 +100,16 @@ public sealed class ExportAuditTrailTests
         Assert.Equal(0, rows["refused"].DurationMs);
     }
 
-    [Fact]
-    public async Task The_trail_stores_a_row_exactly_as_ef_core_stores_the_same_row_started_and_finished()
+    // Over contexts (the web app) and over plain connections of the settings (the CLI, which loads no EF Core).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_trail_stores_a_row_exactly_as_ef_core_stores_the_same_row_started_and_finished(bool plainConnections)
     {
         await using var database = await TestDatabase.CreateAsync(DemoSets.Small);
         var clock = TestClock.Create();
         clock.Advance(TimeSpan.FromTicks(1_234_567));
-        var trail = new ExportAuditTrail(database.NewContext, time: clock);
+        var trail = plainConnections ? new ExportAuditTrail(database.Settings, time: clock) : new ExportAuditTrail(database.NewContext, time: clock);
         await using var db = database.NewContext();
         var admin = await db.Users.OrderBy(u => u.Id).Select(u => u.Id).FirstAsync(TestContext.Current.CancellationToken);
         var request = new ExportRequest { Tables = ["sites", "incidents"], Format = ExportFormat.JsonGz, Deidentify = true };
