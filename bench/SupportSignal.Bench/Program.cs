@@ -411,7 +411,9 @@ internal static class Bench
     public static string Cli(Options options) =>
         options.Get("cli") ?? Path.Combine(RepositoryRoot(), "src", "SupportSignal.Cli", "bin", "Release", "net10.0", "supportsignal");
 
-    public static string OutDirectory() => Directory.CreateDirectory(Path.Combine(RepositoryRoot(), "bench", "out")).FullName;
+    /// <summary>Where the exports go: bench/out, or BENCH_OUT (a tmpfs keeps the disk's writeback out of the figures).</summary>
+    public static string OutDirectory() =>
+        Directory.CreateDirectory(Environment.GetEnvironmentVariable("BENCH_OUT") is { Length: > 0 } chosen ? chosen : Path.Combine(RepositoryRoot(), "bench", "out")).FullName;
 
     private static string RepositoryRoot()
     {
