@@ -5,6 +5,7 @@ using Parquet;
 using Parquet.Meta;
 using Parquet.Schema;
 
+using SupportSignal.Data.Classification;
 using SupportSignal.Export.Catalog;
 using SupportSignal.Export.Deidentification;
 
@@ -136,6 +137,8 @@ internal abstract class ParquetColumn
                 new DataField(name, typeof(byte[]), nullable), where, (r, i) => r.GetBytes(i)),
             // GUIDs as their lowercase text: every reader (Spark included) agrees on a string.
             ValueKind.Guid => new StringColumn(new DataField(name, typeof(string), nullable), where, StringColumn.Guid),
+            // Prose goes in as the UTF-8 it is stored as; short text (enum names, codes) as strings, which Parquet.Net can dictionary-encode.
+            _ when column.Classification == DataClass.FreeText => new ProseColumn(new DataField(name, typeof(byte[]), nullable), where) { Retype = AsString },
             _ => new StringColumn(new DataField(name, typeof(string), nullable), where, StringColumn.Text),
         };
     }
@@ -163,6 +166,12 @@ internal abstract class ParquetColumn
         element.ConvertedType = ConvertedType.JSON;
     }
 
+    private static void AsString(SchemaElement element)
+    {
+        element.LogicalType = new LogicalType { STRING = new StringType() };
+        element.ConvertedType = ConvertedType.UTF8;
+    }
+
     private static void AsUtcTimestamp(SchemaElement element)
     {
         element.LogicalType = new LogicalType { TIMESTAMP = new TimestampType { IsAdjustedToUTC = true, Unit = new TimeUnit { MICROS = new MicroSeconds() } } };
@@ -170,6 +179,100 @@ internal abstract class ParquetColumn
     }
 
     protected InvalidOperationException NullInRequiredColumn() => new($"{Where}: null in a column the model declares required.");
+}
+
+/// <summary>
+/// A prose column (the model's free text): each value's UTF-8 as stored, copied into one reused buffer
+/// and handed to Parquet.Net as bytes, typed STRING. The JSON export's text, without the round trip
+/// through UTF-16 that a string column takes: a stored value that is not valid UTF-8 becomes what the
+/// JSON export writes for it (U+FFFD for each invalid sequence). Parquet.Net neither dictionary-encodes
+/// nor keeps min/max statistics for bytes, which prose gains nothing from.
+/// </summary>
+internal sealed class ProseColumn(DataField field, string where) : TextColumn<byte>(field, where)
+{
+    public override void Append(IExportRow row, int ordinal)
+    {
+        var utf8 = row.GetUtf8(ordinal);
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            utf8 = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(utf8));
+        }
+
+        utf8.CopyTo(Reserve(utf8.Length));
+        Add(utf8.Length);
+    }
+}
+
+/// <summary>
+/// A column of variable-length values (a string column's characters, a prose column's UTF-8 bytes):
+/// the values of a row group live in one reused buffer, not one object per value, and go to
+/// Parquet.Net as slices of it.
+/// </summary>
+internal abstract class TextColumn<T>(DataField field, string where) : ParquetColumn(field, where)
+{
+    private T[] _buffer = PooledArrays.Rent<T>(64 * 1024);
+    private int _used;
+    private (int Start, int Length)[] _values = PooledArrays.Rent<(int, int)>(1024);
+    private int _present;
+    private ReadOnlyMemory<T>[] _memories = [];
+
+    // Counted as UTF-16 (two bytes a character, or a prose byte, so a prose column's row groups hold as
+    // many rows as they did as strings), plus eight bytes a value.
+    protected override long ValueBytes => (2L * _used) + (8L * _present);
+
+    /// <summary>Room for the next value, at the end of the buffer; <see cref="Add"/> then takes its first <c>length</c> items.</summary>
+    protected Span<T> Reserve(int length)
+    {
+        if (_used + length > _buffer.Length)
+        {
+            PooledArrays.Grow(ref _buffer, _used, _used + length);
+        }
+
+        return _buffer.AsSpan(_used, length);
+    }
+
+    /// <summary>Adds the value just written into <see cref="Reserve"/>d room.</summary>
+    protected void Add(int length)
+    {
+        if (_present == _values.Length)
+        {
+            PooledArrays.Grow(ref _values, _present, _present + 1);
+        }
+
+        _values[_present++] = (_used, length);
+        _used += length;
+        Present();
+    }
+
+    public override Task WriteAsync(ParquetRowGroupWriter group, CancellationToken cancellationToken)
+    {
+        if (_memories.Length < _present)
+        {
+            PooledArrays.Return(ref _memories);
+            _memories = PooledArrays.Rent<ReadOnlyMemory<T>>(_values.Length);
+        }
+
+        for (var i = 0; i < _present; i++)
+        {
+            var (start, length) = _values[i];
+            _memories[i] = _buffer.AsMemory(start, length);
+        }
+
+        return group.WriteAllPartsAsync<ReadOnlyMemory<T>>(Field, _memories.AsMemory(0, _present), Levels, null, cancellationToken);
+    }
+
+    protected override void ClearValues()
+    {
+        _present = 0;
+        _used = 0;
+    }
+
+    protected override void ReleaseValues()
+    {
+        PooledArrays.Return(ref _buffer);
+        PooledArrays.Return(ref _values);
+        PooledArrays.Return(ref _memories);
+    }
 }
 
 /// <summary>A column of structs (numbers, booleans, timestamps, dates, decimals, bytes).</summary>
@@ -208,15 +311,10 @@ internal sealed class ValueColumn<T>(DataField field, string where, Func<IExport
 /// JSON column (the stored document when it is JSON, else a JSON string), the string for any other.
 /// The characters of a row group live in one reused buffer, not one .NET string per value.
 /// </summary>
-internal sealed class StringColumn : ParquetColumn
+internal sealed class StringColumn : TextColumn<char>
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 300 };
     private readonly Action<StringColumn, IExportRow, int> _append;
-    private char[] _chars = PooledArrays.Rent<char>(64 * 1024);
-    private int _used;
-    private (int Start, int Length)[] _values = PooledArrays.Rent<(int, int)>(1024);
-    private int _present;
-    private ReadOnlyMemory<char>[] _memories = [];
 
     // The JSON export's value of a JSON-route column, written by the JSON export's own code.
     private ArrayBufferWriter<byte>? _json;
@@ -245,25 +343,11 @@ internal sealed class StringColumn : ParquetColumn
     public static Action<StringColumn, IExportRow, int> AsJsonString(ColumnTransform transform) =>
         (column, row, ordinal) => column.AddJson(row, ordinal, transform, keepJson: false);
 
-    protected override long ValueBytes => (2L * _used) + (8L * _present);
-
     public override void Append(IExportRow row, int ordinal) => _append(this, row, ordinal);
 
     private void AddUtf8(ReadOnlySpan<byte> utf8) =>
         // UTF-8 never needs more UTF-16 code units than it has bytes; invalid bytes become U+FFFD, as in the JSON export.
         Add(System.Text.Encoding.UTF8.GetChars(utf8, Reserve(utf8.Length)));
-
-    private void Add(int length)
-    {
-        if (_present == _values.Length)
-        {
-            PooledArrays.Grow(ref _values, _present, _present + 1);
-        }
-
-        _values[_present++] = (_used, length);
-        _used += length;
-        Present();
-    }
 
     private void AddJson(IExportRow row, int ordinal, ColumnTransform? transform, bool keepJson)
     {
@@ -311,46 +395,6 @@ internal sealed class StringColumn : ParquetColumn
         {
             Add(reader.CopyString(Reserve(reader.ValueSpan.Length)));
         }
-    }
-
-    public override Task WriteAsync(ParquetRowGroupWriter group, CancellationToken cancellationToken)
-    {
-        if (_memories.Length < _present)
-        {
-            PooledArrays.Return(ref _memories);
-            _memories = PooledArrays.Rent<ReadOnlyMemory<char>>(_values.Length);
-        }
-
-        for (var i = 0; i < _present; i++)
-        {
-            var (start, length) = _values[i];
-            _memories[i] = _chars.AsMemory(start, length);
-        }
-
-        return group.WriteAllPartsAsync<ReadOnlyMemory<char>>(Field, _memories.AsMemory(0, _present), Levels, null, cancellationToken);
-    }
-
-    protected override void ClearValues()
-    {
-        _present = 0;
-        _used = 0;
-    }
-
-    protected override void ReleaseValues()
-    {
-        PooledArrays.Return(ref _chars);
-        PooledArrays.Return(ref _values);
-        PooledArrays.Return(ref _memories);
-    }
-
-    private Span<char> Reserve(int length)
-    {
-        if (_used + length > _chars.Length)
-        {
-            PooledArrays.Grow(ref _chars, _used, _used + length);
-        }
-
-        return _chars.AsSpan(_used, length);
     }
 }
 

@@ -193,6 +193,29 @@ public sealed class ParquetExportTests(SeededDatabase seeded) : IClassFixture<Se
         }
     }
 
+    // Prose goes into Parquet as its stored UTF-8; a stored value that is not UTF-8 must still read as the JSON export's text.
+    [Fact]
+    public async Task Prose_stored_as_invalid_utf8_reads_in_parquet_as_the_json_exports_text()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(DemoSets.Small, cancel);
+        database.Execute(
+            "UPDATE incident_narratives SET before_event = CAST(X'5A6FC3AB20FF2061667465722080C3' AS TEXT) WHERE id = (SELECT id FROM incident_narratives ORDER BY id LIMIT 1)");
+        var request = new ExportRequest { Tables = ["incident_narratives"], Closure = false };
+        using var json = JsonDocument.Parse(await ExportRunner.BytesAsync(database, request, Options, cancel));
+        var first = json.RootElement.GetProperty("data").GetProperty("incident_narratives")[0];
+        var expected = first.GetProperty("before_event").GetString()!;
+        Assert.Equal("Zoë \uFFFD after \uFFFD\uFFFD", expected);
+
+        var folder = Path.Combine(_root, Guid.NewGuid().ToString("N"));
+        ZipFile.ExtractToDirectory(new MemoryStream(await ExportRunner.BytesAsync(database, request with { Format = ExportFormat.Parquet }, Options, cancel)), folder);
+        using var duck = new DuckDBConnection("Data Source=:memory:");
+        duck.Open();
+        var file = Path.Combine(folder, "tables", "incident_narratives.parquet");
+        var actual = Query(duck, $"SELECT before_event FROM read_parquet('{file}') WHERE id = '{first.GetProperty("id").GetString()}'", out _).Single()[0];
+        Assert.Equal(expected, actual);
+    }
+
     [Fact]
     public async Task A_deidentified_parquet_export_passes_the_same_identifier_scan_as_the_json_one()
     {
