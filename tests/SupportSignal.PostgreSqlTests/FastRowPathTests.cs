@@ -142,25 +142,13 @@ public sealed class FastRowPathTests(EdgeValuesPostgreSql database) : IClassFixt
             var (fast, summary) = await ExportAsync(request, fastPath: true);
 
             Assert.Equal(summary.RecordCounts.Count, summary.FastPathTables);
-            var genericFiles = ZipEntries(generic);
-            var fastFiles = ZipEntries(fast);
+            var genericFiles = SupportSignal.Testing.ParquetFiles.ZipEntries(generic);
+            var fastFiles = SupportSignal.Testing.ParquetFiles.ZipEntries(fast);
             Assert.Equal(genericFiles.Keys, fastFiles.Keys);
             Assert.Contains("tables/ai_request_logs.parquet", fastFiles.Keys);
             Assert.All(genericFiles, file => Assert.True(file.Value.AsSpan().SequenceEqual(fastFiles[file.Key]),
                 $"{file.Key} (de-identified: {deidentify}) differs between the data reader and the copy path"));
         }
-    }
-
-    private static Dictionary<string, byte[]> ZipEntries(byte[] zip)
-    {
-        using var archive = new System.IO.Compression.ZipArchive(new MemoryStream(zip));
-        return archive.Entries.ToDictionary(e => e.FullName, e =>
-        {
-            using var entry = e.Open();
-            using var copy = new MemoryStream();
-            entry.CopyTo(copy);
-            return copy.ToArray();
-        });
     }
 
     [Fact]

@@ -54,6 +54,19 @@ public static class ParquetFiles
         return new ParquetTableFile(table, footer, rows);
     }
 
+    /// <summary>Every entry of a zip export (<c>metadata.json</c>, <c>tables/…</c>) by its path, as the bytes it holds.</summary>
+    public static Dictionary<string, byte[]> ZipEntries(byte[] zip)
+    {
+        using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
+        return archive.Entries.ToDictionary(e => e.FullName, e =>
+        {
+            using var entry = e.Open();
+            using var bytes = new MemoryStream();
+            entry.CopyTo(bytes);
+            return bytes.ToArray();
+        }, StringComparer.Ordinal);
+    }
+
     /// <summary><c>metadata.json</c>'s text and every <c>tables/&lt;name&gt;.parquet</c> of a <c>.parquet.zip</c>.</summary>
     public static async Task<(string Metadata, Dictionary<string, ParquetTableFile> Tables)> ReadZipAsync(byte[] zip, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 
 using SupportSignal.Export;
@@ -103,7 +102,7 @@ public sealed class ParallelSqliteExportTests
         await using var database = await template.CopyAsync(Cancel);
         database.Execute("UPDATE companies SET name = name || ''");
         var request = new ExportRequest { Format = ExportFormat.Parquet };
-        var serial = ZipFiles(await ExportRunner.BytesAsync(database, request, Parallel(1), Cancel));
+        var serial = ParquetFiles.ZipEntries(await ExportRunner.BytesAsync(database, request, Parallel(1), Cancel));
 
         var gate = new PausingStream();
         var export = Task.Run(
@@ -119,13 +118,13 @@ public sealed class ParallelSqliteExportTests
         var summary = await export;
 
         Assert.Equal(2, summary.Readers);
-        var parallel = ZipFiles(gate.Written.ToArray());
+        var parallel = ParquetFiles.ZipEntries(gate.Written.ToArray());
         Assert.True(serial.Count > 10, $"only {serial.Count} files");
         Assert.Equal(serial.Keys.Order(StringComparer.Ordinal), parallel.Keys.Order(StringComparer.Ordinal));
         Assert.All(serial, f => Assert.True(f.Value.AsSpan().SequenceEqual(parallel[f.Key]), $"{f.Key} differs from the serial export's"));
 
         // The folder the CLI writes: the same files, read now that the commits are in (so they differ from the first ones).
-        var after = ZipFiles(await ExportRunner.BytesAsync(database, request, Parallel(1), Cancel));
+        var after = ParquetFiles.ZipEntries(await ExportRunner.BytesAsync(database, request, Parallel(1), Cancel));
         var root = Directory.CreateTempSubdirectory("parallel-parquet-").FullName;
         try
         {
@@ -168,22 +167,10 @@ public sealed class ParallelSqliteExportTests
         }
         else
         {
-            var (expected, actual) = (ZipFiles(serial), ZipFiles(output.ToArray()));
+            var (expected, actual) = (ParquetFiles.ZipEntries(serial), ParquetFiles.ZipEntries(output.ToArray()));
             Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
             Assert.All(expected, f => Assert.True(f.Value.AsSpan().SequenceEqual(actual[f.Key]), $"{f.Key} differs from the serial export's"));
         }
-    }
-
-    private static Dictionary<string, byte[]> ZipFiles(byte[] zip)
-    {
-        using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
-        return archive.Entries.ToDictionary(e => e.FullName, e =>
-        {
-            using var entry = e.Open();
-            using var bytes = new MemoryStream();
-            entry.CopyTo(bytes);
-            return bytes.ToArray();
-        });
     }
 
     private sealed class Folder(string root) : IExportFolder

@@ -101,17 +101,8 @@ public sealed class ParquetExportTests(SeededDatabase seeded) : IClassFixture<Se
         Assert.All(fast, f => Assert.True(f.Value.AsSpan().SequenceEqual(generic[f.Key]), $"{f.Key} differs between the two readers"));
     }
 
-    private static Dictionary<string, byte[]> TableFiles(byte[] zip)
-    {
-        using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
-        return archive.Entries.Where(e => e.FullName.StartsWith("tables/", StringComparison.Ordinal)).ToDictionary(e => e.FullName, e =>
-        {
-            using var entry = e.Open();
-            using var bytes = new MemoryStream();
-            entry.CopyTo(bytes);
-            return bytes.ToArray();
-        });
-    }
+    private static Dictionary<string, byte[]> TableFiles(byte[] zip) =>
+        ParquetFiles.ZipEntries(zip).Where(e => e.Key.StartsWith("tables/", StringComparison.Ordinal)).ToDictionary();
 
     [Fact]
     public async Task DuckDB_sees_the_models_types_timestamps_in_utc_decimals_with_their_digits_and_json_as_json()
