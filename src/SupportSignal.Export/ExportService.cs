@@ -47,17 +47,9 @@ public sealed class ExportService(ExportDatabase database, TimeProvider? timePro
         var counted = new CountingStream(output);
         var summary = await RunAsync(request, () => counted.BytesWritten, progress, async (snapshot, metadata, plans, reporter) =>
         {
-            var readers = 1;
-            if (ParallelReaders(request, Select(request)) is > 1 and var parallel)
-            {
-                readers = await ParallelDocumentWriter.WriteAsync(
-                    snapshot, parallel, _options.SpillDirectory ?? Path.GetTempPath(), request.Format, counted, metadata, plans, reporter, cancellationToken);
-            }
-            else
-            {
-                await ExportWriter.WriteAsync(request.Format, snapshot, counted, metadata, plans, cancellationToken, reporter);
-            }
-
+            // One reader (the parallel writer's serial case) or several sharing the snapshot.
+            var readers = await ParallelDocumentWriter.WriteAsync(
+                snapshot, ParallelReaders(request, Select(request)), _options.SpillDirectory ?? Path.GetTempPath(), request.Format, counted, metadata, plans, reporter, cancellationToken);
             await counted.FlushAsync(cancellationToken);
             return readers;
         }, cancellationToken);

@@ -29,9 +29,10 @@ internal static class ParallelDocumentWriter
     private const int ChunksAhead = 8;
 
     /// <summary>
-    /// Writes the document (json, json.gz) or a Parquet zip with up to <paramref name="readers"/> connections;
-    /// when the snapshot cannot be shared after all (<see cref="SqlDialect.ShareSnapshotAsync"/>), with the
-    /// export's own connection alone. Returns how many connections read.
+    /// Writes the export in its format with up to <paramref name="readers"/> connections (several for the
+    /// document, json or json.gz, and a Parquet zip); with one, or when the snapshot cannot be shared after all
+    /// (<see cref="SqlDialect.ShareSnapshotAsync"/>), the serial export on the export's own connection.
+    /// Returns how many connections read.
     /// </summary>
     public static Task<int> WriteAsync(
         Snapshot snapshot, int readers, string spillDirectory, ExportFormat format, Stream stream, DocumentMetadata metadata, IReadOnlyList<TablePlan> plans,
