@@ -49,7 +49,7 @@ public sealed class ExportService(ExportDatabase database, TimeProvider? timePro
         {
             // One reader (the parallel writer's serial case) or several sharing the snapshot.
             var readers = await ParallelDocumentWriter.WriteAsync(
-                snapshot, ParallelReaders(request, Select(request)), _options.SpillDirectory ?? Path.GetTempPath(), request.Format, counted, metadata, plans, reporter, cancellationToken);
+                snapshot, ParallelReaders(metadata.Selection), SpillDirectory, request.Format, counted, metadata, plans, reporter, cancellationToken);
             await counted.FlushAsync(cancellationToken);
             return readers;
         }, cancellationToken);
@@ -71,7 +71,7 @@ public sealed class ExportService(ExportDatabase database, TimeProvider? timePro
         var counted = new CountingFolder(folder);
         return await RunAsync(request, () => counted.BytesWritten, progress, (snapshot, metadata, plans, reporter) =>
             ParallelDocumentWriter.WriteFilesAsync(
-                snapshot, ParallelReaders(request, Select(request)), _options.SpillDirectory ?? Path.GetTempPath(), counted, metadata, plans, reporter, cancellationToken),
+                snapshot, ParallelReaders(metadata.Selection), SpillDirectory, counted, metadata, plans, reporter, cancellationToken),
             cancellationToken);
     }
 
@@ -178,9 +178,9 @@ public sealed class ExportService(ExportDatabase database, TimeProvider? timePro
     // keys live in the export's own session), and one document or one file per table written as it is
     // read (a zip of JSON Lines compresses its entries as the serial export does). De-identification
     // reads the same way: its people are learnt before the rows, and its pseudonyms depend on nothing else.
-    private int ParallelReaders(ExportRequest request, ExportSelection selection) =>
+    private int ParallelReaders(ExportSelection selection) =>
         !ChoosesRows(selection) &&
-        (request.Format switch
+        (selection.Request.Format switch
         {
             ExportFormat.Json or ExportFormat.Parquet => Dialect.SharesSnapshots,
             ExportFormat.JsonGz => Dialect.SharesSnapshotsForCompressedOutput,
@@ -188,6 +188,8 @@ public sealed class ExportService(ExportDatabase database, TimeProvider? timePro
         })
             ? Math.Clamp(_options.Parallelism == ExportEngineOptions.ProviderDefault ? Dialect.DefaultParallelism : _options.Parallelism, 1, ExportEngineOptions.MaxParallelism)
             : 1;
+
+    private string SpillDirectory => _options.SpillDirectory ?? Path.GetTempPath();
 
     private SegmentSql? SegmentSql(ExportSelection selection) =>
         selection.Segment is { } plan ? new SegmentSql(plan, Dialect, Literal) : null;
