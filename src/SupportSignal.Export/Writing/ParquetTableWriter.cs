@@ -217,6 +217,9 @@ internal static class ParquetTableWriter
     {
         private static readonly FieldInfo? FooterField = typeof(ParquetWriter).GetField("_footer", BindingFlags.Instance | BindingFlags.NonPublic);
 
+        // Looked up once, not at every row group.
+        private static readonly FieldInfo? FileMetaField = FooterField?.FieldType.GetField("_fileMeta", BindingFlags.Instance | BindingFlags.NonPublic);
+
         public static void Retype(ParquetWriter writer, ParquetColumn[] columns)
         {
             if (columns.All(c => c.Retype is null))
@@ -244,7 +247,7 @@ internal static class ParquetTableWriter
         public static void DropLongStatistics(ParquetWriter writer)
         {
             var footer = FooterField?.GetValue(writer);
-            var metadata = footer?.GetType().GetField("_fileMeta", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(footer) as FileMetaData
+            var metadata = FileMetaField?.GetValue(footer) as FileMetaData
                 ?? throw new InvalidOperationException("This Parquet.Net version keeps its footer elsewhere; long statistics cannot be left out.");
             foreach (var chunk in metadata.RowGroups?.LastOrDefault()?.Columns ?? [])
             {
