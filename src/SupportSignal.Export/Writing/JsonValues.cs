@@ -1,6 +1,11 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace SupportSignal.Export.Writing;
@@ -17,7 +22,7 @@ internal static class JsonValues
     {
         Span<byte> buffer = stackalloc byte[40];
         value.TryFormat(buffer, out var written, DateTimeFormat, CultureInfo.InvariantCulture);
-        writer.WriteStringValue(buffer[..written]);
+        WriteVerbatim(writer, buffer[..written]);
     }
 
     public static void WriteDateTimeOffset(Utf8JsonWriter writer, DateTimeOffset value) => WriteDateTime(writer, value.UtcDateTime);
@@ -26,7 +31,7 @@ internal static class JsonValues
     {
         Span<byte> buffer = stackalloc byte[16];
         value.TryFormat(buffer, out var written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        writer.WriteStringValue(buffer[..written]);
+        WriteVerbatim(writer, buffer[..written]);
     }
 
     /// <summary>
@@ -37,11 +42,14 @@ internal static class JsonValues
     {
         if (IsCanonicalStoredDateTime(text))
         {
-            Span<byte> buffer = stackalloc byte[text.Length + 1];
-            text.CopyTo(buffer);
-            buffer[10] = (byte)'T';
-            buffer[^1] = (byte)'Z';
-            writer.WriteStringValue(buffer);
+            // Quoted here, with the T and the Z: digits and separators need no escaping.
+            Span<byte> buffer = stackalloc byte[text.Length + 3];
+            buffer[0] = (byte)'"';
+            text.CopyTo(buffer[1..]);
+            buffer[11] = (byte)'T';
+            buffer[^2] = (byte)'Z';
+            buffer[^1] = (byte)'"';
+            writer.WriteRawValue(buffer, skipInputValidation: true);
             return;
         }
 
@@ -129,7 +137,7 @@ internal static class JsonValues
                 lower[i] = (uint)(c - 'A') <= 'Z' - 'A' ? (byte)(c | 0x20) : c;
             }
 
-            writer.WriteStringValue(lower);
+            WriteText(writer, lower);
             return;
         }
 
@@ -159,6 +167,17 @@ internal static class JsonValues
 
     public static void WriteText(Utf8JsonWriter writer, ReadOnlySpan<byte> utf8)
     {
+        if (NeedsNoEscaping(utf8))
+        {
+            WriteVerbatim(writer, utf8);
+            return;
+        }
+
+        if (TryWriteEscaped(writer, utf8))
+        {
+            return;
+        }
+
         try
         {
             writer.WriteStringValue(utf8);
@@ -167,6 +186,177 @@ internal static class JsonValues
         {
             // Not valid UTF-8: written as the generic reader would decode it (replacement characters).
             writer.WriteStringValue(Encoding.UTF8.GetString(utf8));
+        }
+    }
+
+    /// <summary>
+    /// Whether the writer would write this string as it is: printable ASCII without <c>"</c> or <c>\</c>
+    /// (the export's encoder, UnsafeRelaxedJsonEscaping, escapes only control characters, DEL, <c>"</c>
+    /// and <c>\</c> among ASCII; anything else, non-ASCII included, is left to the writer's own check).
+    /// </summary>
+    public static bool NeedsNoEscaping(ReadOnlySpan<byte> utf8) => IndexOfFirstToCheck(utf8) == utf8.Length;
+
+    /// <summary>
+    /// A string with characters to escape, escaped here as the writer's encoder escapes them
+    /// (<c>\n</c>, <c>\"</c>, <c>\u001F</c>…) and handed to the writer as a raw value. Only ASCII escapes are
+    /// written here: false, with nothing written, when the text is not valid UTF-8 or holds a character
+    /// beyond ASCII that the encoder would escape (<see cref="JavaScriptEncoder.WillEncode"/>), which the
+    /// writer then handles itself.
+    /// </summary>
+    private static bool TryWriteEscaped(Utf8JsonWriter writer, ReadOnlySpan<byte> utf8)
+    {
+        // At most six bytes (\u00XX) for each byte, and the quotes.
+        var rented = ArrayPool<byte>.Shared.Rent((utf8.Length * 6) + 2);
+        try
+        {
+            var output = rented.AsSpan();
+            output[0] = (byte)'"';
+            var written = 1;
+            for (var i = 0; i < utf8.Length;)
+            {
+                var plain = IndexOfFirstToCheck(utf8[i..]);
+                utf8.Slice(i, plain).CopyTo(output[written..]);
+                (i, written) = (i + plain, written + plain);
+                if (i == utf8.Length)
+                {
+                    break;
+                }
+
+                var b = utf8[i];
+                if (b < 0x80)
+                {
+                    written += Escape(b, output[written..]);
+                    i++;
+                    continue;
+                }
+
+                if (Rune.DecodeFromUtf8(utf8[i..], out var rune, out var length) != OperationStatus.Done || Escaped(rune.Value))
+                {
+                    return false;
+                }
+
+                utf8.Slice(i, length).CopyTo(output[written..]);
+                (i, written) = (i + length, written + length);
+            }
+
+            output[written++] = (byte)'"';
+            writer.WriteRawValue(output[..written], skipInputValidation: true);
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    // The minimal JSON escapes of UnsafeRelaxedJsonEscaping: short forms where JSON has them, else \u00XX in upper-case hex.
+    private static int Escape(byte b, Span<byte> output)
+    {
+        var shortForm = b switch
+        {
+            (byte)'"' => (byte)'"',
+            (byte)'\\' => (byte)'\\',
+            (byte)'\b' => (byte)'b',
+            (byte)'\t' => (byte)'t',
+            (byte)'\n' => (byte)'n',
+            (byte)'\f' => (byte)'f',
+            (byte)'\r' => (byte)'r',
+            _ => (byte)0,
+        };
+        output[0] = (byte)'\\';
+        if (shortForm != 0)
+        {
+            output[1] = shortForm;
+            return 2;
+        }
+
+        output[1] = (byte)'u';
+        output[2] = (byte)'0';
+        output[3] = (byte)'0';
+        output[4] = (byte)"0123456789ABCDEF"[b >> 4];
+        output[5] = (byte)"0123456789ABCDEF"[b & 0xF];
+        return 6;
+    }
+
+    // Whether the export's encoder escapes a character beyond ASCII, asked once per BMP character and remembered.
+    private static bool Escaped(int scalar)
+    {
+        if (scalar > 0xFFFF)
+        {
+            return ExportWriter.WriterOptions.Encoder!.WillEncode(scalar);
+        }
+
+        var known = Volatile.Read(ref BmpEscaped[scalar]);
+        if (known == 0)
+        {
+            known = ExportWriter.WriterOptions.Encoder!.WillEncode(scalar) ? (byte)2 : (byte)1;
+            Volatile.Write(ref BmpEscaped[scalar], known);
+        }
+
+        return known == 2;
+    }
+
+    // 0: not asked yet; 1: written as it is; 2: escaped.
+    private static readonly byte[] BmpEscaped = new byte[0x10000];
+
+    // The length of the leading run of printable ASCII other than " and \: what NeedsNoEscaping accepts.
+    private static int IndexOfFirstToCheck(ReadOnlySpan<byte> utf8)
+    {
+        var i = 0;
+        if (Vector128.IsHardwareAccelerated && utf8.Length >= Vector128<byte>.Count)
+        {
+            ref var start = ref MemoryMarshal.GetReference(utf8);
+            for (; i <= utf8.Length - Vector128<byte>.Count; i += Vector128<byte>.Count)
+            {
+                var special = Special(Vector128.LoadUnsafe(ref start, (nuint)i));
+                if (special != Vector128<byte>.Zero)
+                {
+                    return i + BitOperations.TrailingZeroCount(special.ExtractMostSignificantBits());
+                }
+            }
+        }
+
+        for (; i < utf8.Length; i++)
+        {
+            if (IsSpecial(utf8[i]))
+            {
+                return i;
+            }
+        }
+
+        return utf8.Length;
+    }
+
+    // Unsigned: a byte under 0x20 wraps round to above 0x5E too.
+    private static Vector128<byte> Special(Vector128<byte> bytes) =>
+        Vector128.GreaterThan(bytes - Vector128.Create((byte)0x20), Vector128.Create((byte)(0x7E - 0x20)))
+        | Vector128.Equals(bytes, Vector128.Create((byte)'"'))
+        | Vector128.Equals(bytes, Vector128.Create((byte)'\\'));
+
+    private static bool IsSpecial(byte b) => (uint)(b - 0x20) > 0x7E - 0x20 || b == (byte)'"' || b == (byte)'\\';
+
+    /// <summary>
+    /// A string that needs no escaping (<see cref="NeedsNoEscaping"/>), quoted and handed to the writer as a
+    /// raw value: the same bytes <c>WriteStringValue</c> writes, without its escaping scan over every value.
+    /// </summary>
+    private static void WriteVerbatim(Utf8JsonWriter writer, ReadOnlySpan<byte> ascii)
+    {
+        const int StackLimit = 256;
+        var rented = ascii.Length + 2 > StackLimit ? ArrayPool<byte>.Shared.Rent(ascii.Length + 2) : null;
+        try
+        {
+            var quoted = (rented ?? stackalloc byte[StackLimit])[..(ascii.Length + 2)];
+            quoted[0] = (byte)'"';
+            ascii.CopyTo(quoted[1..]);
+            quoted[^1] = (byte)'"';
+            writer.WriteRawValue(quoted, skipInputValidation: true);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 
@@ -186,7 +376,7 @@ internal static class JsonValues
     public static void WriteJsonText(Utf8JsonWriter writer, string text)
     {
         var maxBytes = Encoding.UTF8.GetMaxByteCount(text.Length);
-        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(maxBytes);
+        var rented = ArrayPool<byte>.Shared.Rent(maxBytes);
         try
         {
             var length = Encoding.UTF8.GetBytes(text, rented);
@@ -194,7 +384,7 @@ internal static class JsonValues
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 

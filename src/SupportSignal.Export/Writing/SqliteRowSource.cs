@@ -104,7 +104,7 @@ internal sealed class SqliteRowSource(SqliteConnection connection, Action? fastT
                     JsonValues.WriteDateTimeOffsetText(writer, SqliteColumns.Bytes(statement, handle, i));
                     break;
                 case ValueKind.Date:
-                    writer.WriteStringValue(SqliteColumns.Bytes(statement, handle, i));
+                    JsonValues.WriteText(writer, SqliteColumns.Bytes(statement, handle, i));
                     break;
                 case ValueKind.Boolean:
                     writer.WriteBooleanValue(SqliteColumns.Int64(statement, handle, i) != 0);
