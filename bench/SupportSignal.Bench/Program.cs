@@ -243,6 +243,9 @@ internal static class Bench
                         _ when name.StartsWith("sqlite3", StringComparison.Ordinal) => "sqlite3.json",
                         _ => "naive.json",
                     };
+                    // Untimed: the earlier runs' files written back to disk now, not during this run (every writer
+                    // slowed round by round while the kernel caught up, sqlite3 included).
+                    await Measure.RunAsync("/bin/sh", ["-c", "sync"]);
                     var m = await Measure.RunAsync(file, arguments);
                     var bytes = new FileInfo(Path.Combine(outDirectory, outputFile)).Length;
                     results.Add(new Measurement(label, name, round, m.Wall, bytes, m.PeakRss, m.Stdout, m.ExitCode));
