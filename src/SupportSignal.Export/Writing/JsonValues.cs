@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
@@ -299,7 +300,10 @@ internal static class JsonValues
     // 0: not asked yet; 1: written as it is; 2: escaped.
     private static readonly byte[] BmpEscaped = new byte[0x10000];
 
-    // The length of the leading run of printable ASCII other than " and \: what NeedsNoEscaping accepts.
+    // The length of the leading run of printable ASCII other than " and \: what NeedsNoEscaping accepts. Vector code is
+    // not precompiled (ReadyToRun cannot know the machine's vector width) and would run as unoptimized tier-0 code for
+    // much of an export, so it is compiled optimized at its first call.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int IndexOfFirstToCheck(ReadOnlySpan<byte> utf8)
     {
         var i = 0;
@@ -328,6 +332,7 @@ internal static class JsonValues
     }
 
     // Unsigned: a byte under 0x20 wraps round to above 0x5E too.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<byte> Special(Vector128<byte> bytes) =>
         Vector128.GreaterThan(bytes - Vector128.Create((byte)0x20), Vector128.Create((byte)(0x7E - 0x20)))
         | Vector128.Equals(bytes, Vector128.Create((byte)'"'))
