@@ -97,7 +97,7 @@ internal sealed class Deidentifier
 
         // Who each row of a naming table is about, so prose hanging off it resolves shared given
         // names to its own people.
-        var cache = new ContextCache(pseudonyms);
+        var cache = new ContextCache(pseudonyms, people);
         var contexts = new Dictionary<string, Dictionary<Guid, NameContext?>>(StringComparer.Ordinal);
         foreach (var table in catalog.Tables.Where(t => NameColumns(t).Count > 0 && t.PrimaryKey.Count == 1))
         {
@@ -182,7 +182,7 @@ internal sealed class Deidentifier
     /// participant; a participant_name or a user's name is one person each. One NameContext per set
     /// of people, so each row costs only its entry in the key dictionary.
     /// </summary>
-    private sealed class ContextCache(Pseudonyms pseudonyms)
+    private sealed class ContextCache(Pseudonyms pseudonyms, KnownPeople people)
     {
         private readonly Dictionary<(string, string?, string?), NameContext> _contexts = [];
         private readonly List<string> _found = new(3);
@@ -207,13 +207,13 @@ internal sealed class Deidentifier
 
             if (_found.Count is 0 or > 3)
             {
-                return _found.Count == 0 ? null : new NameContext([.. _found]);
+                return _found.Count == 0 ? null : new NameContext([.. _found], people);
             }
 
             var key = (_found[0], _found.ElementAtOrDefault(1), _found.ElementAtOrDefault(2));
             if (!_contexts.TryGetValue(key, out var context))
             {
-                _contexts[key] = context = new NameContext([.. _found]);
+                _contexts[key] = context = new NameContext([.. _found], people);
             }
 
             return context;

@@ -10,37 +10,47 @@ namespace SupportSignal.Export.Deidentification;
 internal sealed class KnownPeople
 {
     private const int MinimumNameLength = 2;
-    private const int FilterBits = 17;
+    private const int FirstWordBits = 17;
+    private const int WholeNameBits = 20;
     private readonly Dictionary<string, KnownName> _names = new(NameComparer.Instance);
 
-    // A cheap first test for every word of every text: one bit per hash of each registered
-    // name's first word (128 Kbit, so it stays in cache). Most words miss it and are never looked up.
-    private readonly ulong[] _firstWords = new ulong[(1 << FilterBits) / 64];
+    // Each registered person's number: who shares a name is kept as numbers, which are checked faster than strings.
+    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
 
-    // The same test for a whole candidate ("Zoë Nguyễn", "Zoë"), before it is decoded and looked up.
-    private readonly ulong[] _wholeNames = new ulong[(1 << FilterBits) / 64];
+    // A cheap first test for every word of every text: one bit per hash of each registered
+    // name's first word (128 Kbit, so it stays in cache: first words are given and family names, a few
+    // thousand at most). Most words miss it and are never looked up.
+    private readonly ulong[] _firstWords = new ulong[(1 << FirstWordBits) / 64];
+
+    // The same test for a whole candidate ("Zoë Nguyễn", "Zoë"), before it is decoded and looked up. Every
+    // person's full name is in it (tens of thousands on a large database), so it is larger: 1 Mbit keeps
+    // the false matches, each a decode and a dictionary lookup, near 1%.
+    private readonly ulong[] _wholeNames = new ulong[(1 << WholeNameBits) / 64];
 
     public int Count => _names.Count;
 
     /// <summary>False when no registered name starts with the word of this hash (<see cref="NameComparer.WordHash"/>); true means "look it up".</summary>
-    public bool MayStartName(uint wordHash) => Test(_firstWords, wordHash);
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public bool MayStartName(uint wordHash) => Test(_firstWords, wordHash, FirstWordBits);
 
     /// <summary>False when no registered name has this hash (<see cref="NameComparer.WordHash"/> of the whole name).</summary>
-    public bool MayBeName(uint nameHash) => Test(_wholeNames, nameHash);
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public bool MayBeName(uint nameHash) => Test(_wholeNames, nameHash, WholeNameBits);
 
-    private static bool Test(ulong[] filter, uint hash)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool Test(ulong[] filter, uint hash, int bits)
     {
-        var bit = Bit(hash);
+        var bit = Bit(hash, bits);
         return (filter[bit >> 6] & (1UL << bit)) != 0;
     }
 
-    private static void Set(ulong[] filter, uint hash)
+    private static void Set(ulong[] filter, uint hash, int bits)
     {
-        var bit = Bit(hash);
+        var bit = Bit(hash, bits);
         filter[bit >> 6] |= 1UL << bit;
     }
 
-    private static int Bit(uint hash) => (int)((hash * 0x9E3779B1) >> (32 - FilterBits));
+    private static int Bit(uint hash, int bits) => (int)((hash * 0x9E3779B1) >> (32 - bits));
 
     /// <summary>The most words any registered name has.</summary>
     public int MaxWords { get; private set; } = 1;
@@ -49,6 +59,9 @@ internal sealed class KnownPeople
     public int MaxLength { get; private set; }
 
     public Dictionary<string, KnownName>.AlternateLookup<ReadOnlySpan<char>> Names => _names.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>The number of the person with this pseudonym; -1 for someone never registered.</summary>
+    public int IdOf(string pseudonym) => _ids.GetValueOrDefault(pseudonym, -1);
 
     /// <summary>Registers a person's full name and its parts (given name, family name) under one pseudonym.</summary>
     public void Add(string fullName, string pseudonym, params string?[] parts)
@@ -75,6 +88,11 @@ internal sealed class KnownPeople
             return;
         }
 
+        if (!_ids.TryGetValue(pseudonym, out var id))
+        {
+            _ids.Add(pseudonym, id = _ids.Count);
+        }
+
         var normalized = Pseudonyms.Normalize(name);
         if (normalized.Length < MinimumNameLength)
         {
@@ -83,23 +101,31 @@ internal sealed class KnownPeople
 
         if (_names.TryGetValue(normalized, out var known))
         {
-            var sharedBy = known.SharedBy ?? [known.Pseudonym];
-            if (!sharedBy.Contains(pseudonym))
+            // A set, not a list: on the 200,000-incident set a common first name is shared by hundreds of people,
+            // and every mention of it in every text asks whether one of the row's people is among them.
+            if (known.SharedBy is { } sharedBy)
             {
-                _names[normalized] = known with { SharedBy = [.. sharedBy, pseudonym] };
+                sharedBy.Add(id);
+            }
+            else if (pseudonym != known.Pseudonym)
+            {
+                _names[normalized] = known with { SharedBy = [_ids[known.Pseudonym], id] };
             }
         }
         else
         {
             _names.Add(normalized, new KnownName(pseudonym, SharedBy: null));
             var words = normalized.Split(' ');
-            Set(_firstWords, NameComparer.WordHash(words[0]));
-            Set(_wholeNames, NameComparer.WordHash(normalized));
+            Set(_firstWords, NameComparer.WordHash(words[0]), FirstWordBits);
+            Set(_wholeNames, NameComparer.WordHash(normalized), WholeNameBits);
             MaxWords = Math.Max(MaxWords, words.Length);
             MaxLength = Math.Max(MaxLength, normalized.Length);
         }
     }
 }
 
-/// <summary>A registered name: the pseudonym of the first person with it, and, when others share it, all their pseudonyms.</summary>
-internal readonly record struct KnownName(string Pseudonym, string[]? SharedBy);
+/// <summary>
+/// A registered name: the pseudonym of the first person with it, and, when others share it, all their
+/// numbers (<see cref="KnownPeople.IdOf"/>; filled while the people are registered, only read once the export reads rows).
+/// </summary>
+internal readonly record struct KnownName(string Pseudonym, HashSet<int>? SharedBy);

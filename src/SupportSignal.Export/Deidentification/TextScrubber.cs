@@ -8,16 +8,25 @@ namespace SupportSignal.Export.Deidentification;
 /// The people a row is about (its participant, its reporter), by pseudonym, in the row's order:
 /// where a name is shared by several people, the row's own person is meant.
 /// </summary>
-internal sealed class NameContext(string[] pseudonyms)
+internal sealed class NameContext
 {
-    /// <summary>The first of the row's people among those who share a name, or null when none of them does.</summary>
-    public string? Choose(string[] sharedBy)
+    private readonly string[] _pseudonyms;
+    private readonly int[] _ids;
+
+    public NameContext(string[] pseudonyms, KnownPeople people)
     {
-        foreach (var pseudonym in pseudonyms)
+        _pseudonyms = pseudonyms;
+        _ids = [.. pseudonyms.Select(people.IdOf)];
+    }
+
+    /// <summary>The first of the row's people among those who share a name, or null when none of them does.</summary>
+    public string? Choose(HashSet<int> sharedBy)
+    {
+        for (var i = 0; i < _ids.Length; i++)
         {
-            if (sharedBy.Contains(pseudonym))
+            if (sharedBy.Contains(_ids[i]))
             {
-                return pseudonym;
+                return _pseudonyms[i];
             }
         }
 
