@@ -15,6 +15,8 @@ namespace SupportSignal.Export.Writing;
 /// The canonical JSON form of each kind of value. Both row sources go through these, so the
 /// generic reader and the SQLite fast path write byte-identical documents.
 /// </summary>
+// Every stack buffer here is written before it is read: no zeroing of 256 bytes for each string.
+[SkipLocalsInit]
 internal static class JsonValues
 {
     private const string DateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
@@ -131,14 +133,26 @@ internal static class JsonValues
     {
         if (text.Length == 36)
         {
-            Span<byte> lower = stackalloc byte[36];
+            // Lower-cased straight into its quotes; hex digits and hyphens need no escaping, anything else goes the long way.
+            Span<byte> quoted = stackalloc byte[38];
+            var plain = true;
             for (var i = 0; i < 36; i++)
             {
                 var c = text[i];
-                lower[i] = (uint)(c - 'A') <= 'Z' - 'A' ? (byte)(c | 0x20) : c;
+                var lower = (uint)(c - 'A') <= 'Z' - 'A' ? (byte)(c | 0x20) : c;
+                quoted[i + 1] = lower;
+                plain &= (uint)(lower - '0') <= 9 || (uint)(lower - 'a') <= 'f' - 'a' || lower == (byte)'-';
             }
 
-            WriteText(writer, lower);
+            if (!plain)
+            {
+                WriteText(writer, quoted[1..37]);
+                return;
+            }
+
+            quoted[0] = (byte)'"';
+            quoted[37] = (byte)'"';
+            writer.WriteRawValue(quoted, skipInputValidation: true);
             return;
         }
 

@@ -72,6 +72,9 @@ public sealed class JsonValuesTests
         Assert.Equal(Strings("2026-03-01T09:30:00.1234567Z"), Written(w => JsonValues.WriteDateTime(w, new DateTime(2026, 3, 1, 9, 30, 0, DateTimeKind.Utc).AddTicks(1234567))));
         Assert.Equal(Strings("2026-03-01"), Written(w => JsonValues.WriteDate(w, new DateOnly(2026, 3, 1))));
         Assert.Equal(Strings("018cc251-f998-7aac-ae12-23d6f98b5a34"), Written(w => JsonValues.WriteGuidText(w, "018CC251-F998-7AAC-AE12-23D6F98B5A34"u8)));
+        // Thirty-six bytes that are not a GUID still come out escaped.
+        Assert.Equal(Strings("018cc251-f998-7aac-ae12-23d6f98b5a3\""), Written(w => JsonValues.WriteGuidText(w, "018CC251-F998-7AAC-AE12-23D6F98B5A3\""u8)));
+        Assert.Equal(Strings("not a guid but thirty-six bytes\n 123"), Written(w => JsonValues.WriteGuidText(w, "NOT A GUID BUT THIRTY-SIX BYTES\n 123"u8)));
     }
 
     private static string Strings(string value) => Written(w => w.WriteStringValue(value));
