@@ -16,7 +16,7 @@ internal sealed class NameContext
     public NameContext(string[] pseudonyms, KnownPeople people)
     {
         _pseudonyms = pseudonyms;
-        _ids = [.. pseudonyms.Select(people.IdOf)];
+        _ids = Array.ConvertAll(pseudonyms, people.IdOf);
     }
 
     /// <summary>The first of the row's people among those who share a name, or null when none of them does.</summary>

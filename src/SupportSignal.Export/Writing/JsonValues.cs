@@ -182,13 +182,14 @@ internal static class JsonValues
 
     public static void WriteText(Utf8JsonWriter writer, ReadOnlySpan<byte> utf8)
     {
-        if (NeedsNoEscaping(utf8))
+        var plain = IndexOfFirstToCheck(utf8);
+        if (plain == utf8.Length)
         {
             WriteVerbatim(writer, utf8);
             return;
         }
 
-        if (TryWriteEscaped(writer, utf8))
+        if (TryWriteEscaped(writer, utf8, plain))
         {
             return;
         }
@@ -218,18 +219,19 @@ internal static class JsonValues
     /// beyond ASCII that the encoder would escape (<see cref="JavaScriptEncoder.WillEncode"/>), which the
     /// writer then handles itself.
     /// </summary>
-    private static bool TryWriteEscaped(Utf8JsonWriter writer, ReadOnlySpan<byte> utf8)
+    /// <param name="plain">How many leading bytes need no escaping (<see cref="IndexOfFirstToCheck"/>, already scanned).</param>
+    private static bool TryWriteEscaped(Utf8JsonWriter writer, ReadOnlySpan<byte> utf8, int plain)
     {
-        // At most six bytes (\u00XX) for each byte, and the quotes.
-        var rented = ArrayPool<byte>.Shared.Rent((utf8.Length * 6) + 2);
+        // At most six bytes (\u00XX) for each byte after the plain ones, and the quotes.
+        var rented = ArrayPool<byte>.Shared.Rent(plain + ((utf8.Length - plain) * 6) + 2);
         try
         {
             var output = rented.AsSpan();
             output[0] = (byte)'"';
-            var written = 1;
-            for (var i = 0; i < utf8.Length;)
+            var (i, written) = (0, 1);
+            while (true)
             {
-                var plain = IndexOfFirstToCheck(utf8[i..]);
+                // A run that needs nothing, then the one byte or character after it.
                 utf8.Slice(i, plain).CopyTo(output[written..]);
                 (i, written) = (i + plain, written + plain);
                 if (i == utf8.Length)
@@ -237,21 +239,22 @@ internal static class JsonValues
                     break;
                 }
 
-                var b = utf8[i];
-                if (b < 0x80)
+                if (utf8[i] < 0x80)
                 {
-                    written += Escape(b, output[written..]);
+                    written += Escape(utf8[i], output[written..]);
                     i++;
-                    continue;
                 }
-
-                if (Rune.DecodeFromUtf8(utf8[i..], out var rune, out var length) != OperationStatus.Done || Escaped(rune.Value))
+                else if (Rune.DecodeFromUtf8(utf8[i..], out var rune, out var length) == OperationStatus.Done && !Escaped(rune.Value))
+                {
+                    utf8.Slice(i, length).CopyTo(output[written..]);
+                    (i, written) = (i + length, written + length);
+                }
+                else
                 {
                     return false;
                 }
 
-                utf8.Slice(i, length).CopyTo(output[written..]);
-                (i, written) = (i + length, written + length);
+                plain = IndexOfFirstToCheck(utf8[i..]);
             }
 
             output[written++] = (byte)'"';
