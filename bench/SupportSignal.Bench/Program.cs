@@ -243,9 +243,7 @@ internal static class Bench
                         _ when name.StartsWith("sqlite3", StringComparison.Ordinal) => "sqlite3.json",
                         _ => "naive.json",
                     };
-                    // Untimed: the earlier runs' files written back to disk now, not during this run (every writer
-                    // slowed round by round while the kernel caught up, sqlite3 included).
-                    await Measure.RunAsync("/bin/sh", ["-c", "sync"]);
+                    await Measure.FlushWritesAsync();
                     var m = await Measure.RunAsync(file, arguments);
                     var bytes = new FileInfo(Path.Combine(outDirectory, outputFile)).Length;
                     results.Add(new Measurement(label, name, round, m.Wall, bytes, m.PeakRss, m.Stdout, m.ExitCode));
@@ -327,6 +325,7 @@ internal static class Bench
         {
             foreach (var (name, file, arguments, output) in approaches)
             {
+                await Measure.FlushWritesAsync();
                 var (clientBefore, serverBefore) = (PostgreSqlCpu.Children(), PostgreSqlCpu.Server(server));
                 var backendsBefore = PostgreSqlCpu.ChildPids(server);
                 var m = await Measure.RunAsync(file, arguments);
@@ -504,6 +503,12 @@ internal sealed record Measurement(string Dataset, string Approach, int Round, T
 /// <summary>Runs a process, timing it and sampling its peak resident set (VmHWM) until it exits.</summary>
 internal static class Measure
 {
+    /// <summary>
+    /// Untimed, before each measured run: the earlier runs' files are written back to disk now, not during
+    /// this run (on disk every writer slowed round by round while the kernel caught up, sqlite3 included).
+    /// </summary>
+    public static Task FlushWritesAsync() => RunAsync("/bin/sh", ["-c", "sync"]);
+
     public static async Task<(TimeSpan Wall, long PeakRss, string Stdout, int ExitCode)> RunAsync(string file, IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
