@@ -22,6 +22,10 @@ internal sealed class KnownPeople
     // thousand at most). Most words miss it and are never looked up.
     private readonly ulong[] _firstWords = new ulong[(1 << FirstWordBits) / 64];
 
+    // A cheaper test still, made before a word is read letter by letter: one bit per hash of the ASCII letters
+    // each registered first word starts with (NameComparer.AsciiRunHash; "O" for O'Brien, "ZO" for Zoë).
+    private readonly ulong[] _firstRuns = new ulong[(1 << FirstWordBits) / 64];
+
     // The same test for a whole candidate ("Zoë Nguyễn", "Zoë"), before it is decoded and looked up. Every
     // person's full name is in it (tens of thousands on a large database), so it is larger: 1 Mbit keeps
     // the false matches, each a decode and a dictionary lookup, near 1%.
@@ -32,6 +36,14 @@ internal sealed class KnownPeople
     /// <summary>False when no registered name starts with the word of this hash (<see cref="NameComparer.WordHash"/>); true means "look it up".</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool MayStartName(uint wordHash) => Test(_firstWords, wordHash, FirstWordBits);
+
+    /// <summary>False when no registered name starts with the ASCII letters of this hash (<see cref="NameComparer.TryScanAsciiRun"/>).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public bool MayStartWithRun(ulong runHash)
+    {
+        var bit = (int)(runHash >> (64 - FirstWordBits));
+        return (_firstRuns[bit >> 6] & (1UL << bit)) != 0;
+    }
 
     /// <summary>False when no registered name has this hash (<see cref="NameComparer.WordHash"/> of the whole name).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -117,6 +129,12 @@ internal sealed class KnownPeople
             _names.Add(normalized, new KnownName(pseudonym, SharedBy: null));
             var words = normalized.Split(' ');
             Set(_firstWords, NameComparer.WordHash(words[0]), FirstWordBits);
+            if (NameComparer.AsciiRunHash(words[0]) is { } run)
+            {
+                var bit = (int)(run >> (64 - FirstWordBits));
+                _firstRuns[bit >> 6] |= 1UL << bit;
+            }
+
             Set(_wholeNames, NameComparer.WordHash(normalized), WholeNameBits);
             MaxWords = Math.Max(MaxWords, words.Length);
             MaxLength = Math.Max(MaxLength, normalized.Length);

@@ -9,7 +9,7 @@ namespace SupportSignal.Export.Deidentification;
 /// pass over the bytes; a word no name can start is passed over on its hash alone. One instance
 /// serves one export on one thread.
 /// </summary>
-internal sealed class NameMatcher(KnownPeople people)
+internal sealed class NameMatcher(KnownPeople people, bool quickSkip = true)
 {
     private const byte Other = 0;
     private const byte Letter = 1;
@@ -40,6 +40,12 @@ internal sealed class NameMatcher(KnownPeople people)
             if (kind is Other or Joiner)
             {
                 i++;
+                continue;
+            }
+
+            if (kind == Letter && quickSkip && CannotStartName(text, i, out var next))
+            {
+                i = next;
                 continue;
             }
 
@@ -77,6 +83,22 @@ internal sealed class NameMatcher(KnownPeople people)
 
         output.Write(text[copied..]);
         return true;
+    }
+
+    // True when the word at i is plain ASCII letters that no registered name starts with, read eight bytes at a
+    // time (most words of prose); next is where it ends. False sends the word down the letter-by-letter path: a
+    // possible name, a word running on past an apostrophe, a hyphen or a letter beyond ASCII, or the end of the text.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool CannotStartName(ReadOnlySpan<byte> text, int i, out int next)
+    {
+        if (!NameComparer.TryScanAsciiRun(text, i, out next, out var hash) || _people.MayStartWithRun(hash))
+        {
+            return false;
+        }
+
+        // The scan read at least eight bytes from i, so the run's end and the byte after it are inside the text.
+        var after = text[next];
+        return after < 0x80 && (ByteKinds[after] != Joiner || !IsNameStart(text, next + 1));
     }
 
     // The longest known name starting at a word already scanned into the candidates: the following
@@ -195,6 +217,17 @@ internal sealed class NameMatcher(KnownPeople people)
 
     private string? Lookup(ReadOnlySpan<byte> candidate, NameContext? context)
     {
+        if (Find(candidate) is not { } known)
+        {
+            return null;
+        }
+
+        // Only a name several people share needs the row's own people to say whom it means.
+        return known.SharedBy is { } sharedBy && context?.Choose(sharedBy) is { } own ? own : known.Pseudonym;
+    }
+
+    private KnownName? Find(ReadOnlySpan<byte> candidate)
+    {
         if (candidate.Length > _maxBytes)
         {
             return null;
@@ -206,13 +239,7 @@ internal sealed class NameMatcher(KnownPeople people)
         }
 
         var name = _chars.AsSpan(0, Encoding.UTF8.GetChars(candidate, _chars));
-        if (!_names.TryGetValue(name, out var known))
-        {
-            return null;
-        }
-
-        // Only a name several people share needs the row's own people to say whom it means.
-        return known.SharedBy is { } sharedBy && context?.Choose(sharedBy) is { } own ? own : known.Pseudonym;
+        return _names.TryGetValue(name, out var known) ? known : null;
     }
 
     private static bool IsNameStart(ReadOnlySpan<byte> text, int i) =>
