@@ -117,7 +117,7 @@ internal sealed class NameMatcher(KnownPeople people, bool quickSkip = true)
         for (var k = candidates.Count - 1; k >= 0; k--)
         {
             var (end, candidateHash) = candidates[k];
-            if (_people.MayBeName(candidateHash) && Lookup(text[start..end], context) is { } found)
+            if (_people.MayBeName(candidateHash) && Lookup(text[start..end], candidateHash, context) is { } found)
             {
                 return (found, end);
             }
@@ -215,9 +215,22 @@ internal sealed class NameMatcher(KnownPeople people, bool quickSkip = true)
         }
     }
 
-    private string? Lookup(ReadOnlySpan<byte> candidate, NameContext? context)
+    // The last candidates looked up, by hash: prose names the same few people over and over, so most lookups
+    // are a comparison of bytes here rather than a decode and a dictionary lookup.
+    private readonly Looked?[] _looked = new Looked?[LookedSlots];
+    private const int LookedSlots = 1024;
+
+    private sealed record Looked(byte[] Text, KnownName? Known);
+
+    private string? Lookup(ReadOnlySpan<byte> candidate, uint hash, NameContext? context)
     {
-        if (Find(candidate) is not { } known)
+        ref var looked = ref _looked[hash & (LookedSlots - 1)];
+        if (looked is null || !candidate.SequenceEqual(looked.Text))
+        {
+            looked = new Looked(candidate.ToArray(), Find(candidate));
+        }
+
+        if (looked.Known is not { } known)
         {
             return null;
         }
