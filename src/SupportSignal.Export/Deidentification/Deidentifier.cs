@@ -163,14 +163,22 @@ internal sealed class Deidentifier
             return _ => null;
         }
 
+        // Rows hanging off the same parent tend to follow one another (an incident's questions, its answers):
+        // the last parent's context is kept.
         var position = -1L;
+        Guid? parentKey = null;
         NameContext? context = null;
         return row =>
         {
             if (row.Position != position)
             {
                 position = row.Position;
-                context = row.IsNull(ordinal) ? null : byKey.GetValueOrDefault(row.GetGuid(ordinal));
+                Guid? key = row.IsNull(ordinal) ? null : row.GetGuid(ordinal);
+                if (key != parentKey)
+                {
+                    parentKey = key;
+                    context = key is { } found ? byKey.GetValueOrDefault(found) : null;
+                }
             }
 
             return context;
@@ -178,45 +186,84 @@ internal sealed class Deidentifier
     }
 
     /// <summary>
-    /// The people of rows from their name columns, as pseudonyms: given and family name make one
-    /// participant; a participant_name or a user's name is one person each. One NameContext per set
-    /// of people, so each row costs only its entry in the key dictionary.
+    /// The people of rows from their name columns: given and family name make one participant; a
+    /// participant_name or a user's name is one person each. Each stored name is resolved to its person
+    /// once, and rows naming the same people share one NameContext, so a row costs two or three lookups of
+    /// a string it already holds and one of a number.
     /// </summary>
     private sealed class ContextCache(Pseudonyms pseudonyms, KnownPeople people)
     {
-        private readonly Dictionary<(string, string?, string?), NameContext> _contexts = [];
-        private readonly List<string> _found = new(3);
+        // Contexts of up to three people are shared, keyed by their numbers (plus two, so that -1, never
+        // registered, is not 0); a row naming more people, or a number past 2^21 - 2, gets its own.
+        private const int SharedUpTo = 3;
+        private const int IdBits = 21;
+
+        private readonly Dictionary<string, int> _participants = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _users = new(StringComparer.Ordinal);
+        private readonly Dictionary<long, NameContext> _contexts = [];
+
+        // The name columns of the table being read, and where its given and family names are.
+        private List<ExportColumn>? _columns;
+        private int _given;
+        private int _family;
 
         public NameContext? For(List<ExportColumn> columns, string?[] values)
         {
-            _found.Clear();
-            var given = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantGivenName);
-            var family = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantFamilyName);
-            if (given >= 0 && family >= 0)
+            if (!ReferenceEquals(columns, _columns))
             {
-                _found.Add(pseudonyms.Participant($"{values[given]} {values[family]}"));
+                _columns = columns;
+                _given = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantGivenName);
+                _family = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantFamilyName);
+            }
+
+            Span<int> found = stackalloc int[columns.Count + 1];
+            var count = 0;
+            if (_given >= 0 && _family >= 0)
+            {
+                found[count++] = people.IdOf(pseudonyms.Participant($"{values[_given]} {values[_family]}"));
             }
 
             for (var i = 0; i < columns.Count; i++)
             {
                 if (values[i] is { } name && columns[i].Personal is PersonalKind.ParticipantName or PersonalKind.UserFullName)
                 {
-                    _found.Add(columns[i].Personal == PersonalKind.ParticipantName ? pseudonyms.Participant(name) : pseudonyms.User(name));
+                    found[count++] = IdOf(columns[i].Personal == PersonalKind.ParticipantName, name);
                 }
             }
 
-            if (_found.Count is 0 or > 3)
+            if (count == 0)
             {
-                return _found.Count == 0 ? null : new NameContext([.. _found], people);
+                return null;
             }
 
-            var key = (_found[0], _found.ElementAtOrDefault(1), _found.ElementAtOrDefault(2));
+            var key = 0L;
+            foreach (var id in found[..count])
+            {
+                if (count > SharedUpTo || id + 2 >= 1 << IdBits)
+                {
+                    return new NameContext(found[..count], people);
+                }
+
+                key = (key << IdBits) | (uint)(id + 2);
+            }
+
             if (!_contexts.TryGetValue(key, out var context))
             {
-                _contexts[key] = context = new NameContext([.. _found], people);
+                _contexts[key] = context = new NameContext(found[..count], people);
             }
 
             return context;
+        }
+
+        private int IdOf(bool participant, string name)
+        {
+            var ids = participant ? _participants : _users;
+            if (!ids.TryGetValue(name, out var id))
+            {
+                ids[name] = id = people.IdOf(participant ? pseudonyms.Participant(name) : pseudonyms.User(name));
+            }
+
+            return id;
         }
     }
 

@@ -16,6 +16,7 @@ internal sealed class KnownPeople
 
     // Each registered person's number: who shares a name is kept as numbers, which are checked faster than strings.
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly List<string> _pseudonyms = [];
 
     // A cheap first test for every word of every text: one bit per hash of each registered
     // name's first word (128 Kbit, so it stays in cache: first words are given and family names, a few
@@ -75,6 +76,9 @@ internal sealed class KnownPeople
     /// <summary>The number of the person with this pseudonym; -1 for someone never registered.</summary>
     public int IdOf(string pseudonym) => _ids.GetValueOrDefault(pseudonym, -1);
 
+    /// <summary>The pseudonym of the person with this number; null for -1, someone never registered.</summary>
+    public string? PseudonymOf(int id) => id >= 0 ? _pseudonyms[id] : null;
+
     /// <summary>Registers a person's full name and its parts (given name, family name) under one pseudonym.</summary>
     public void Add(string fullName, string pseudonym, params string?[] parts)
     {
@@ -103,6 +107,7 @@ internal sealed class KnownPeople
         if (!_ids.TryGetValue(pseudonym, out var id))
         {
             _ids.Add(pseudonym, id = _ids.Count);
+            _pseudonyms.Add(pseudonym);
         }
 
         var normalized = Pseudonyms.Normalize(name);

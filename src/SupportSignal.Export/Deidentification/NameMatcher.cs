@@ -27,6 +27,7 @@ internal sealed class NameMatcher(KnownPeople people, bool quickSkip = true)
     private char[] _chars = new char[256];
 
     // Writes the text with every known name replaced into output; false (output untouched) when none occurs.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool ReplaceNames(ReadOnlySpan<byte> text, NameContext? context, ArrayBufferWriter<byte> output)
     {
         // Where a name starting at the current word could end, and the hash of its text up to there.
@@ -104,6 +105,7 @@ internal sealed class NameMatcher(KnownPeople people, bool quickSkip = true)
     // The longest known name starting at a word already scanned into the candidates: the following
     // words join it, up to the most words a name has, and each word may also end early at an
     // apostrophe or hyphen ("Zoë's", "Nguyễn-led"). Only candidates whose hash a name has are looked up.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private (string? Pseudonym, int End) Match(ReadOnlySpan<byte> text, int start, int wordEnd, uint hash, ref Candidates candidates, NameContext? context)
     {
         var i = wordEnd;
@@ -218,7 +220,7 @@ internal sealed class NameMatcher(KnownPeople people, bool quickSkip = true)
     // The last candidates looked up, by hash: prose names the same few people over and over, so most lookups
     // are a comparison of bytes here rather than a decode and a dictionary lookup.
     private readonly Looked?[] _looked = new Looked?[LookedSlots];
-    private const int LookedSlots = 1024;
+    private const int LookedSlots = 4096;
 
     private sealed record Looked(byte[] Text, KnownName? Known);
 

@@ -10,13 +10,20 @@ namespace SupportSignal.Export.Deidentification;
 /// </summary>
 internal sealed class NameContext
 {
-    private readonly string[] _pseudonyms;
+    private readonly string?[] _pseudonyms;
     private readonly int[] _ids;
 
     public NameContext(string[] pseudonyms, KnownPeople people)
     {
         _pseudonyms = pseudonyms;
         _ids = Array.ConvertAll(pseudonyms, people.IdOf);
+    }
+
+    /// <summary>The people of a row by their numbers (<see cref="KnownPeople.IdOf"/>), in the row's order.</summary>
+    public NameContext(ReadOnlySpan<int> ids, KnownPeople people)
+    {
+        _ids = ids.ToArray();
+        _pseudonyms = Array.ConvertAll(_ids, people.PseudonymOf);
     }
 
     /// <summary>The first of the row's people among those who share a name, or null when none of them does.</summary>
