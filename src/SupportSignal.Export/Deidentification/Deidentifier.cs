@@ -73,15 +73,39 @@ internal sealed class Deidentifier
             }
         }
 
+        // A table naming people by a single-column key (participants, incidents, users) is read once: its rows give
+        // both the names to register and, once every person is registered, who each row is about.
+        var named = new Dictionary<string, NamingRows>(StringComparer.Ordinal);
+        foreach (var table in catalog.Tables.Where(t => NameColumns(t).Count > 0 && t.PrimaryKey.Count == 1))
+        {
+            var rows = new NamingRows(NameColumns(table));
+            var sql = $"SELECT {delimit(table.PrimaryKey[0])}, {string.Join(", ", rows.Columns.Select(c => delimit(c.Name)))} FROM {delimit(table.Name)}";
+            await query(sql, rows.Read, cancellationToken);
+            named[table.Name] = rows;
+        }
+
         await EachAsync(PersonalKind.ParticipantGivenName, async (table, given) =>
         {
             var family = table.Columns.First(c => c.Personal == PersonalKind.ParticipantFamilyName);
-            await query($"SELECT {delimit(given.Name)}, {delimit(family.Name)} FROM {delimit(table.Name)}", row =>
+            void Add(string? first, string? last)
             {
-                var (first, last) = (Text(row, 0), Text(row, 1));
                 var full = $"{first} {last}";
                 people.Add(full, pseudonyms.Participant(full), first, last);
-            }, cancellationToken);
+            }
+
+            if (named.TryGetValue(table.Name, out var rows))
+            {
+                var (g, f) = (rows.Columns.IndexOf(given), rows.Columns.IndexOf(family));
+                for (var row = 0; row < rows.Count; row++)
+                {
+                    Add(rows.Value(row, g), rows.Value(row, f));
+                }
+
+                return;
+            }
+
+            await query($"SELECT {delimit(given.Name)}, {delimit(family.Name)} FROM {delimit(table.Name)}", row =>
+                Add(Text(row, 0), Text(row, 1)), cancellationToken);
         });
         await EachAsync(PersonalKind.ParticipantName, (table, column) =>
             DistinctAsync(table, column, name => people.Add(name, pseudonyms.Participant(name))));
@@ -99,34 +123,85 @@ internal sealed class Deidentifier
         // names to its own people.
         var cache = new ContextCache(pseudonyms, people);
         var contexts = new Dictionary<string, Dictionary<Guid, NameContext?>>(StringComparer.Ordinal);
-        foreach (var table in catalog.Tables.Where(t => NameColumns(t).Count > 0 && t.PrimaryKey.Count == 1))
+        foreach (var (table, rows) in named)
         {
-            var columns = NameColumns(table);
-            var sql = $"SELECT {delimit(table.PrimaryKey[0])}, {string.Join(", ", columns.Select(c => delimit(c.Name)))} FROM {delimit(table.Name)}";
-            var byKey = new Dictionary<Guid, NameContext?>();
-            var values = new string?[columns.Count];
-            await query(sql, row =>
+            var byKey = new Dictionary<Guid, NameContext?>(rows.Count);
+            var values = new string?[rows.Columns.Count];
+            for (var row = 0; row < rows.Count; row++)
             {
                 for (var i = 0; i < values.Length; i++)
                 {
-                    values[i] = Text(row, i + 1);
+                    values[i] = rows.Value(row, i);
                 }
 
-                byKey[row.GetGuid(0)] = cache.For(columns, values);
-            }, cancellationToken);
-            contexts[table.Name] = byKey;
+                byKey[rows.Key(row)] = cache.For(rows.Columns, values);
+            }
+
+            contexts[table] = byKey;
         }
 
         return new Deidentifier(pseudonyms, people, configuredKey is { Length: > 0 }, contexts, catalog.NameOf(TableRole.Accounts));
 
-        Task DistinctAsync(ExportTable table, ExportColumn column, Action<string> each) =>
-            query($"SELECT DISTINCT {delimit(column.Name)} FROM {delimit(table.Name)}", row =>
+        // Each distinct name a column holds, in the order the database first returns it.
+        async Task DistinctAsync(ExportTable table, ExportColumn column, Action<string> each)
+        {
+            if (named.TryGetValue(table.Name, out var rows) && rows.Columns.IndexOf(column) is var read and >= 0)
+            {
+                rows.EachDistinct(read, each);
+                return;
+            }
+
+            await query($"SELECT DISTINCT {delimit(column.Name)} FROM {delimit(table.Name)}", row =>
             {
                 if (Text(row, 0) is { } value)
                 {
                     each(value);
                 }
             }, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A naming table's rows as read once: each row's key and, per name column, the number of its value among
+    /// that column's distinct values (kept in the order they first occur, as <c>SELECT DISTINCT</c> on a scan returns them).
+    /// </summary>
+    private sealed class NamingRows(List<ExportColumn> columns)
+    {
+        private readonly List<Guid> _keys = [];
+        private readonly List<int> _cells = [];
+        private readonly List<string>[] _values = [.. columns.Select(_ => new List<string>())];
+        private readonly Dictionary<string, int>[] _numbers = [.. columns.Select(_ => new Dictionary<string, int>(StringComparer.Ordinal))];
+
+        public List<ExportColumn> Columns => columns;
+
+        public int Count => _keys.Count;
+
+        public Guid Key(int row) => _keys[row];
+
+        public string? Value(int row, int column) => _cells[(row * columns.Count) + column] is var n and >= 0 ? _values[column][n] : null;
+
+        public void EachDistinct(int column, Action<string> each) => _values[column].ForEach(each);
+
+        // The key first, then the name columns.
+        public void Read(DbDataReader row)
+        {
+            _keys.Add(row.GetGuid(0));
+            for (var i = 0; i < columns.Count; i++)
+            {
+                _cells.Add(Text(row, i + 1) is { } value ? Number(i, value) : -1);
+            }
+        }
+
+        private int Number(int column, string value)
+        {
+            if (!_numbers[column].TryGetValue(value, out var number))
+            {
+                _numbers[column].Add(value, number = _values[column].Count);
+                _values[column].Add(value);
+            }
+
+            return number;
+        }
     }
 
     private static string? Text(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
