@@ -68,6 +68,7 @@ public sealed class NameMatcherTests
     [InlineData("Yesterday afternoon Rose Ng walked around the garden twice.", "Yesterday afternoon User 9C9C9C walked around the garden twice.")]
     [InlineData("Yesterday afternoon the Featherstonehaugh twins visited.", "Yesterday afternoon the Featherstonehaugh twins visited.")]
     [InlineData("Staff followed the well-being plan with Anne-Marie's family all afternoon.", "Staff followed the well-being plan with Participant 4D4D4D's family all afternoon.")]
+    [InlineData("Staff washed their hands, then checked hand hygiene twice.", "Staff washed their hands, then checked Participant 8B8B8B hygiene twice.")]
     public void Names_among_long_plain_words_are_found(string text, string expected)
     {
         var (_, scrubbed) = Replace(new NameMatcher(People()), Encoding.UTF8.GetBytes(text));
