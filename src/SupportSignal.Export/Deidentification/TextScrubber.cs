@@ -5,21 +5,14 @@ using System.Text.Json;
 namespace SupportSignal.Export.Deidentification;
 
 /// <summary>
-/// The people a row is about (its participant, its reporter), by pseudonym, in the row's order:
-/// where a name is shared by several people, the row's own person is meant.
+/// The people a row is about (its participant, its reporter), by their numbers (<see cref="KnownPeople.IdOf"/>)
+/// and pseudonyms, in the row's order: where a name is shared by several people, the row's own person is meant.
 /// </summary>
 internal sealed class NameContext
 {
     private readonly string?[] _pseudonyms;
     private readonly int[] _ids;
 
-    public NameContext(string[] pseudonyms, KnownPeople people)
-    {
-        _pseudonyms = pseudonyms;
-        _ids = Array.ConvertAll(pseudonyms, people.IdOf);
-    }
-
-    /// <summary>The people of a row by their numbers (<see cref="KnownPeople.IdOf"/>), in the row's order.</summary>
     public NameContext(ReadOnlySpan<int> ids, KnownPeople people)
     {
         _ids = ids.ToArray();

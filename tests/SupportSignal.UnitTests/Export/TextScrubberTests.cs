@@ -65,7 +65,7 @@ public sealed class TextScrubberTests
         people.Add("Sam Okafor", Sam, "Sam", "Okafor");
         people.Add("Sam Lee", SamUser, "Sam", "Lee");
         var scrubber = new TextScrubber(people);
-        var aboutLee = new NameContext([SamUser], people);
+        var aboutLee = new NameContext([people.IdOf(SamUser)], people);
 
         Assert.Equal($"{Sam} was upset.", Scrub(scrubber, "Sam was upset."));
         Assert.Equal($"{SamUser} was upset.", Scrub(scrubber, "Sam was upset.", aboutLee));
