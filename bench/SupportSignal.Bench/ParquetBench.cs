@@ -34,7 +34,7 @@ internal static class ParquetBench
         {
             foreach (var (format, path) in outputs)
             {
-                await Measure.FlushWritesAsync();
+                await Measure.PrepareRunAsync(path);
                 var m = await Measure.RunAsync(cli, ["export", "--connection", connection, "--format", format, "--output", path, "--force", "--quiet"]);
                 if (m.ExitCode != 0)
                 {

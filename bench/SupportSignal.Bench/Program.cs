@@ -243,7 +243,7 @@ internal static class Bench
                         _ when name.StartsWith("sqlite3", StringComparison.Ordinal) => "sqlite3.json",
                         _ => "naive.json",
                     };
-                    await Measure.FlushWritesAsync();
+                    await Measure.PrepareRunAsync(Path.Combine(outDirectory, outputFile));
                     var m = await Measure.RunAsync(file, arguments);
                     var bytes = new FileInfo(Path.Combine(outDirectory, outputFile)).Length;
                     results.Add(new Measurement(label, name, round, m.Wall, bytes, m.PeakRss, m.Stdout, m.ExitCode));
@@ -325,7 +325,7 @@ internal static class Bench
         {
             foreach (var (name, file, arguments, output) in approaches)
             {
-                await Measure.FlushWritesAsync();
+                await Measure.PrepareRunAsync(Path.Combine(outDirectory, output));
                 var (clientBefore, serverBefore) = (PostgreSqlCpu.Children(), PostgreSqlCpu.Server(server));
                 var backendsBefore = PostgreSqlCpu.ChildPids(server);
                 var m = await Measure.RunAsync(file, arguments);
@@ -504,10 +504,25 @@ internal sealed record Measurement(string Dataset, string Approach, int Round, T
 internal static class Measure
 {
     /// <summary>
-    /// Untimed, before each measured run: the earlier runs' files are written back to disk now, not during
-    /// this run (on disk every writer slowed round by round while the kernel caught up, sqlite3 included).
+    /// Untimed, before each measured run: the run's output from the round before is deleted, and the earlier
+    /// runs' files are written back to disk now, not during this run. On disk every writer slowed round by
+    /// round while the kernel caught up (sqlite3 included), and writing over the last round's file cost every
+    /// writer its own extra: on ext4 a file renamed over another is written back at once, and the CLI's audit
+    /// row then waits for it (docs/benchmarks.md, session 7). An export to a new file, the default, pays neither.
     /// </summary>
-    public static Task FlushWritesAsync() => RunAsync("/bin/sh", ["-c", "sync"]);
+    public static Task PrepareRunAsync(string output)
+    {
+        if (Directory.Exists(output))
+        {
+            Directory.Delete(output, recursive: true);
+        }
+        else
+        {
+            File.Delete(output);
+        }
+
+        return RunAsync("/bin/sh", ["-c", "sync"]);
+    }
 
     public static async Task<(TimeSpan Wall, long PeakRss, string Stdout, int ExitCode)> RunAsync(string file, IEnumerable<string> arguments)
     {
