@@ -42,9 +42,12 @@ internal sealed class KnownPeople
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool MayStartWithRun(ulong runHash)
     {
-        var bit = (int)(runHash >> (64 - FirstWordBits));
+        var bit = RunBit(runHash);
         return (_firstRuns[bit >> 6] & (1UL << bit)) != 0;
     }
+
+    // The run hash is already a product with a large odd number: its top bits are the filter's bit.
+    private static int RunBit(ulong runHash) => (int)(runHash >> (64 - FirstWordBits));
 
     /// <summary>False when no registered name has this hash (<see cref="NameComparer.WordHash"/> of the whole name).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -136,7 +139,7 @@ internal sealed class KnownPeople
             Set(_firstWords, NameComparer.WordHash(words[0]), FirstWordBits);
             if (NameComparer.AsciiRunHash(words[0]) is { } run)
             {
-                var bit = (int)(run >> (64 - FirstWordBits));
+                var bit = RunBit(run);
                 _firstRuns[bit >> 6] |= 1UL << bit;
             }
 

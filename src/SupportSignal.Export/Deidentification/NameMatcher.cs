@@ -7,7 +7,8 @@ namespace SupportSignal.Export.Deidentification;
 /// Finds every known person's name in UTF-8 prose (full, given or family; whole words, any case,
 /// a possessive or hyphenated ending allowed) and replaces it with that person's pseudonym. One
 /// pass over the bytes; a word no name can start is passed over on its hash alone. One instance
-/// serves one export on one thread.
+/// serves one export on one thread. Without <c>quickSkip</c> every word is read letter by letter: the
+/// reference the quick path is tested against (NameMatcherTests).
 /// </summary>
 internal sealed class NameMatcher(KnownPeople people, bool quickSkip = true)
 {
