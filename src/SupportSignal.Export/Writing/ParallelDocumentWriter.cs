@@ -168,7 +168,7 @@ internal static class ParallelDocumentWriter
             {
                 var table = tables[t];
                 // The spill file belongs to the table (the writer copies, then closes it); a chunk stream holds nothing.
-                var target = tables.AllReadBefore(t) ? table.Stream() : table.Spill();
+                var target = tables.AllReadBefore(t) ? table.Stream(cancellationToken) : table.Spill();
                 // Only once the table's writer is done (a JSON writer's dispose flushes the target again): the
                 // writer may copy and close a spill file as soon as it hears the table is finished.
                 table.Finish(await readTable(plans[t], target, cancellationToken));
@@ -234,10 +234,10 @@ internal static class ParallelDocumentWriter
         private readonly TaskCompletionSource<long> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private FileStream? _spill;
 
-        public Stream Stream()
+        public Stream Stream(CancellationToken stop)
         {
             _taken.TrySetResult(null);
-            return new ChunkStream(_chunks.Writer);
+            return new ChunkStream(_chunks.Writer, stop);
         }
 
         public Stream Spill()
@@ -345,8 +345,12 @@ internal static class ParallelDocumentWriter
         private static bool IsWriteFailure(Exception e) => e is IOException or ArgumentException or UnauthorizedAccessException;
     }
 
-    /// <summary>What a reader's JSON writer flushes becomes one chunk (a copy: the writer reuses its buffer).</summary>
-    private sealed class ChunkStream(ChannelWriter<Chunk> channel) : Stream
+    /// <summary>
+    /// What a reader's JSON writer flushes becomes one chunk (a copy: the writer reuses its buffer). A write
+    /// waiting for room also gives up when the export stops: a writer's dispose flushes with no token, and once
+    /// the document's writer has stopped copying, nothing would ever make room (a cancelled export hung on it).
+    /// </summary>
+    private sealed class ChunkStream(ChannelWriter<Chunk> channel, CancellationToken stop) : Stream
     {
         public override bool CanRead => false;
 
@@ -360,10 +364,20 @@ internal static class ParallelDocumentWriter
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            if (!buffer.IsEmpty)
+            if (buffer.IsEmpty)
             {
-                await channel.WriteAsync(new Chunk(buffer.ToArray()), cancellationToken);
+                return;
             }
+
+            // The reader's own flushes pass the export's token, which is this one.
+            if (!cancellationToken.CanBeCanceled || cancellationToken == stop)
+            {
+                await channel.WriteAsync(new Chunk(buffer.ToArray()), stop);
+                return;
+            }
+
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop);
+            await channel.WriteAsync(new Chunk(buffer.ToArray()), either.Token);
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
