@@ -125,19 +125,7 @@ internal sealed class Deidentifier
         var contexts = new Dictionary<string, Dictionary<Guid, NameContext?>>(StringComparer.Ordinal);
         foreach (var (table, rows) in named)
         {
-            var byKey = new Dictionary<Guid, NameContext?>(rows.Count);
-            var values = new string?[rows.Columns.Count];
-            for (var row = 0; row < rows.Count; row++)
-            {
-                for (var i = 0; i < values.Length; i++)
-                {
-                    values[i] = rows.Value(row, i);
-                }
-
-                byKey[rows.Key(row)] = cache.For(rows.Columns, values);
-            }
-
-            contexts[table] = byKey;
+            contexts[table] = cache.ContextsOf(rows);
         }
 
         return new Deidentifier(pseudonyms, people, configuredKey is { Length: > 0 }, contexts, catalog.NameOf(TableRole.Accounts));
@@ -147,7 +135,11 @@ internal sealed class Deidentifier
         {
             if (named.TryGetValue(table.Name, out var rows) && rows.Columns.IndexOf(column) is var read and >= 0)
             {
-                rows.EachDistinct(read, each);
+                foreach (var value in rows.Distinct(read))
+                {
+                    each(value);
+                }
+
                 return;
             }
 
@@ -178,9 +170,13 @@ internal sealed class Deidentifier
 
         public Guid Key(int row) => _keys[row];
 
-        public string? Value(int row, int column) => _cells[(row * columns.Count) + column] is var n and >= 0 ? _values[column][n] : null;
+        /// <summary>The number of the row's value among the column's distinct values; -1 for null.</summary>
+        public int Number(int row, int column) => _cells[(row * columns.Count) + column];
 
-        public void EachDistinct(int column, Action<string> each) => _values[column].ForEach(each);
+        public string? Value(int row, int column) => Number(row, column) is var n and >= 0 ? _values[column][n] : null;
+
+        /// <summary>The column's distinct values, in the order they first occur; a value's place is its <see cref="Number"/>.</summary>
+        public IReadOnlyList<string> Distinct(int column) => _values[column];
 
         // The key first, then the name columns.
         public void Read(DbDataReader row)
@@ -262,9 +258,8 @@ internal sealed class Deidentifier
 
     /// <summary>
     /// The people of rows from their name columns: given and family name make one participant; a
-    /// participant_name or a user's name is one person each. Each stored name is resolved to its person
-    /// once, and rows naming the same people share one NameContext, so a row costs two or three lookups of
-    /// a string it already holds and one of a number.
+    /// participant_name or a user's name is one person each. Each distinct stored name is resolved to its
+    /// person once, and rows naming the same people share one NameContext.
     /// </summary>
     private sealed class ContextCache(Pseudonyms pseudonyms, KnownPeople people)
     {
@@ -273,50 +268,59 @@ internal sealed class Deidentifier
         private const int SharedUpTo = 3;
         private const int IdBits = 21;
 
-        private readonly Dictionary<string, int> _participants = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, int> _users = new(StringComparer.Ordinal);
         private readonly Dictionary<long, NameContext> _contexts = [];
 
-        // The name columns of the table being read, and where its given and family names are.
-        private List<ExportColumn>? _columns;
-        private int _given;
-        private int _family;
-
-        public NameContext? For(List<ExportColumn> columns, string?[] values)
+        /// <summary>Who each row of a naming table is about, by the row's key.</summary>
+        public Dictionary<Guid, NameContext?> ContextsOf(NamingRows rows)
         {
-            if (!ReferenceEquals(columns, _columns))
-            {
-                _columns = columns;
-                _given = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantGivenName);
-                _family = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantFamilyName);
-            }
+            var columns = rows.Columns;
+            var given = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantGivenName);
+            var family = columns.FindIndex(c => c.Personal == PersonalKind.ParticipantFamilyName);
 
-            Span<int> found = stackalloc int[columns.Count + 1];
-            var count = 0;
-            if (_given >= 0 && _family >= 0)
-            {
-                found[count++] = people.IdOf(pseudonyms.Participant($"{values[_given]} {values[_family]}"));
-            }
-
+            // The person of each distinct value of a participant_name or user name column, by the value's number.
+            var ids = new int[]?[columns.Count];
             for (var i = 0; i < columns.Count; i++)
             {
-                if (values[i] is { } name && columns[i].Personal is PersonalKind.ParticipantName or PersonalKind.UserFullName)
+                ids[i] = columns[i].Personal switch
                 {
-                    found[count++] = IdOf(columns[i].Personal == PersonalKind.ParticipantName, name);
+                    PersonalKind.ParticipantName => [.. rows.Distinct(i).Select(name => people.IdOf(pseudonyms.Participant(name)))],
+                    PersonalKind.UserFullName => [.. rows.Distinct(i).Select(name => people.IdOf(pseudonyms.User(name)))],
+                    _ => null,
+                };
+            }
+
+            var byKey = new Dictionary<Guid, NameContext?>(rows.Count);
+            Span<int> found = stackalloc int[columns.Count + 1];
+            for (var row = 0; row < rows.Count; row++)
+            {
+                var count = 0;
+                if (given >= 0 && family >= 0)
+                {
+                    found[count++] = people.IdOf(pseudonyms.Participant($"{rows.Value(row, given)} {rows.Value(row, family)}"));
                 }
-            }
 
-            if (count == 0)
-            {
-                return null;
-            }
-
-            var key = 0L;
-            foreach (var id in found[..count])
-            {
-                if (count > SharedUpTo || id + 2 >= 1 << IdBits)
+                for (var i = 0; i < columns.Count; i++)
                 {
-                    return new NameContext(found[..count], people);
+                    if (ids[i] is { } columnIds && rows.Number(row, i) is var number and >= 0)
+                    {
+                        found[count++] = columnIds[number];
+                    }
+                }
+
+                byKey[rows.Key(row)] = count == 0 ? null : Shared(found[..count]);
+            }
+
+            return byKey;
+        }
+
+        private NameContext Shared(ReadOnlySpan<int> found)
+        {
+            var key = 0L;
+            foreach (var id in found)
+            {
+                if (found.Length > SharedUpTo || id + 2 >= 1 << IdBits)
+                {
+                    return new NameContext(found, people);
                 }
 
                 key = (key << IdBits) | (uint)(id + 2);
@@ -324,21 +328,10 @@ internal sealed class Deidentifier
 
             if (!_contexts.TryGetValue(key, out var context))
             {
-                _contexts[key] = context = new NameContext(found[..count], people);
+                _contexts[key] = context = new NameContext(found, people);
             }
 
             return context;
-        }
-
-        private int IdOf(bool participant, string name)
-        {
-            var ids = participant ? _participants : _users;
-            if (!ids.TryGetValue(name, out var id))
-            {
-                ids[name] = id = people.IdOf(participant ? pseudonyms.Participant(name) : pseudonyms.User(name));
-            }
-
-            return id;
         }
     }
 
